@@ -1,0 +1,1 @@
+// Placeholder until the SluiceCore module lands.
