@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // JSON values, parsing, writing and JSON Schema validation: no dependencies.
-        .target(name: "SluiceJSON", swiftSettings: swiftSettings),
+        .target(name: "SluiceJSON", swiftSettings: swiftSettings, linkerSettings: [.linkedLibrary("m")]),
         // Streaming byte sources (plain, gzip), CSV and JSONL readers and writers.
         .target(name: "SluiceRecords", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // The engine: specs, templates, rendering, chunking, state, results, outbox. No HTTP, no curl.
@@ -66,7 +66,7 @@ let package = Package(
         // Test support: temp folders, fixtures, the emulator in-process.
         .target(
             name: "SluiceTesting",
-            dependencies: ["SluiceCore", "SluiceEmulator", "SluiceProviders"],
+            dependencies: ["SluiceCore", "SluiceEmulator", "SluiceProviders", "SluiceHTTP", "SluiceJSON"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -76,6 +76,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -85,8 +86,10 @@ let package = Package(
         .testTarget(
             name: "SluiceHTTPTests",
             dependencies: [
-                "SluiceHTTP",
+                "SluiceHTTP", "SluiceProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

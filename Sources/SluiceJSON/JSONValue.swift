@@ -62,9 +62,11 @@ public enum JSONValue: Sendable, Hashable {
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
-        default:
-            if let a = lhs.numberValue, let b = rhs.numberValue { return a == b }
-            return false
+        // Exact, so distinct integers beyond 2^53 stay distinct (a Double comparison would merge them).
+        case (.int(let a), .int(let b)): return a == b
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Int(exactly: b) == a
+        case (.double(let a), .double(let b)): return a == b
+        default: return false
         }
     }
 
@@ -134,4 +136,8 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
     public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 }

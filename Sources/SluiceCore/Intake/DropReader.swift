@@ -1,0 +1,76 @@
+import SluiceJSON
+import SluiceRecords
+
+/// Reads a dropped file row by row, whatever its format and compression.
+///
+/// Staging and output assembly both read the source through this type, so they see the same rows with
+/// the same numbers and the same problems.
+public final class DropReader {
+    public let format: DropFormat
+    public let isGzip: Bool
+    /// CSV header names; empty for JSONL.
+    public let header: [String]
+    private let csv: CSVReader?
+    private let jsonl: JSONLReader?
+    private let path: String
+
+    /// Opens `path`; `fileName` (the name as dropped) decides CSV or JSONL.
+    public init(path: String, fileName: String) throws(DropRejection) {
+        self.path = path
+        guard let format = DropFormat.infer(fileName: fileName) else {
+            throw DropRejection(
+                code: "drop.unsupported_format",
+                reason: "\(fileName): not a .csv, .jsonl or .ndjson file (optionally .gz)")
+        }
+        self.format = format
+        do {
+            let opened = try SourceOpener.open(path: path)
+            isGzip = opened.isGzip
+            switch format {
+            case .csv:
+                let reader = try CSVReader(source: opened.source, path: fileName)
+                csv = reader
+                jsonl = nil
+                header = reader.header
+            case .jsonl:
+                csv = nil
+                jsonl = JSONLReader(source: opened.source, path: fileName)
+                header = []
+            }
+        } catch {
+            throw DropRejection(code: error.code, reason: "\(fileName): \(error.message)")
+        }
+    }
+
+    /// The next row, or nil at the end. Throws only when the file as a whole cannot be read on.
+    public func next() throws(DropRejection) -> SourceRow? {
+        do {
+            if let csv {
+                return try csv.next().map(SourceRow.csv)
+            }
+            guard let line = try jsonl!.next() else { return nil }
+            if line.problem != nil { return .jsonl(line, .success(JSONObject())) }
+            return .jsonl(line, Self.parseObject(line))
+        } catch {
+            throw DropRejection(code: error.code, reason: error.description)
+        }
+    }
+
+    private static func parseObject(_ line: JSONLLine) -> Result<JSONObject, RowFailure> {
+        do {
+            let value = try line.bytes.withUnsafeBytes { (raw) throws(JSONParseError) in
+                try JSONParser.parse(buffer: raw)
+            }
+            guard case .object(let object) = value else {
+                return .failure(
+                    RowFailure(
+                        category: .input, code: "records.jsonl_not_object",
+                        message: "line is JSON \(value.typeName), not an object"))
+            }
+            return .success(object)
+        } catch {
+            return .failure(
+                RowFailure(category: .input, code: "records.jsonl_invalid", message: "line is not valid JSON: \(error)"))
+        }
+    }
+}

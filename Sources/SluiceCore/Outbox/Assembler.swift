@@ -1,0 +1,213 @@
+import Foundation
+import SluiceJSON
+import SluiceRecords
+
+/// What assembly wrote.
+public struct AssemblyResult: Sendable {
+    public var rowsIn = 0
+    public var succeeded = 0
+    public var failed = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var failuresByCategory: [String: Int] = [:]
+    /// Committed outputs (file name inside the outbox folder, rows).
+    public var outputs: [(name: String, rows: Int)] = []
+}
+
+/// Writes a drop's enriched and failures files by re-reading the source in order and joining each row
+/// with its fate: a staging failure, or the outcome its chunk recorded.
+///
+/// Every row read ends in exactly one of the two files; a row with no recorded fate becomes a
+/// `result.missing` failure rather than vanishing, so `rows_in = enriched + failures` always holds.
+public struct Assembler: Sendable {
+    let spec: PipelineSpec
+    let columns: OutputColumns
+    let line: RequestLine
+
+    /// An assembler for `spec`; `line` is the request layout (for its template fields).
+    public init(spec: PipelineSpec, line: RequestLine) {
+        self.spec = spec
+        self.line = line
+        columns = OutputColumns(spec: spec)
+    }
+
+    /// Assembles into `outbox` (temp files, committed only at the end). Blocking: run on a thread of its own.
+    /// `chunks` pairs each staged chunk's row range with its outcome file.
+    public func assemble(
+        sourcePath: String, fileName: String, workDirectory: String,
+        chunks: [(firstRow: Int, lastRow: Int, outcomes: String)], outbox: String
+    ) throws -> AssemblyResult {
+        let reader = try DropReader(path: sourcePath, fileName: fileName)
+        let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
+        let stem = DropFormat.stem(of: fileName)
+        let enrichedName = stem + ".enriched." + reader.format.fileExtension + (reader.isGzip ? ".gz" : "")
+        let failuresName = stem + ".failures.jsonl"
+        let enriched = try AtomicFile(finalPath: outbox + "/" + enrichedName, gzip: reader.isGzip)
+        let failures = try AtomicFile(finalPath: outbox + "/" + failuresName, gzip: false)
+        var committed = false
+        defer {
+            if !committed {
+                enriched.abandon()
+                failures.abandon()
+            }
+        }
+        var result = AssemblyResult()
+        var stagingFailures = try StagingFailureStream(path: workDirectory + "/" + Stager.failuresFileName)
+        var chunkIndex = 0
+        var outcomes: OutcomeIndex?
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+
+        if reader.format == .csv {
+            for (i, name) in reader.header.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                CSVFormat.appendField(name, to: &out)
+            }
+            for name in columns.names {
+                out.append(UInt8(ascii: ","))
+                CSVFormat.appendField(name, to: &out)
+            }
+            out.append(contentsOf: CSVFormat.recordTerminator)
+            try enriched.sink.write(out)
+        }
+
+        while let row = try reader.next() {
+            result.rowsIn += 1
+            let fate: Fate
+            if let failure = try stagingFailures.failure(for: row.row) {
+                fate = .failed(failure, attempts: 0, raw: nil)
+            } else {
+                while chunkIndex < chunks.count, row.row > chunks[chunkIndex].lastRow {
+                    chunkIndex += 1
+                    outcomes = nil
+                }
+                var outcome: RowOutcome?
+                if chunkIndex < chunks.count, row.row >= chunks[chunkIndex].firstRow {
+                    if outcomes == nil { outcomes = try OutcomeIndex(path: chunks[chunkIndex].outcomes) }
+                    outcome = try outcomes!.outcome(row: row.row)
+                }
+                if let outcome {
+                    if let usage = outcome.usage {
+                        result.inputTokens += usage.input
+                        result.outputTokens += usage.output
+                    }
+                    switch outcome.output {
+                    case .success(let value): fate = .enriched(value)
+                    case .failure(let failure): fate = .failed(failure, attempts: outcome.attempts, raw: outcome.raw)
+                    }
+                } else {
+                    let missing = RowFailure(
+                        category: .transient, code: "result.missing", message: "the provider returned no result for this row")
+                    fate = .failed(missing, attempts: 0, raw: nil)
+                }
+            }
+            out.removeAll(keepingCapacity: true)
+            switch fate {
+            case .enriched(let output):
+                appendEnriched(row, output: output, to: &out)
+                try enriched.sink.write(out)
+                result.succeeded += 1
+            case .failed(let failure, let attempts, let raw):
+                appendFailure(
+                    row, failure: failure, attempts: attempts, raw: raw, resolver: resolver, header: reader.header,
+                    to: &out)
+                try failures.sink.write(out)
+                result.failed += 1
+                result.failuresByCategory[failure.category.rawValue, default: 0] += 1
+            }
+        }
+        try enriched.commit()
+        result.outputs.append((enrichedName, result.succeeded))
+        if result.failed > 0 {
+            try failures.commit()
+            result.outputs.append((failuresName, result.failed))
+        } else {
+            failures.abandon()
+        }
+        committed = true
+        return result
+    }
+
+    /// Where one row ends.
+    private enum Fate {
+        case enriched(JSONValue)
+        case failed(RowFailure, attempts: Int, raw: String?)
+    }
+
+    private func appendEnriched(_ row: SourceRow, output: JSONValue, to out: inout [UInt8]) {
+        switch row {
+        case .csv(let record):
+            for i in 0..<record.fieldCount {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                record.withField(i) { CSVFormat.appendField($0, to: &out) }
+            }
+            columns.appendCSV(output, to: &out)
+            out.append(contentsOf: CSVFormat.recordTerminator)
+        case .jsonl(let line, let parsed):
+            // The original bytes stay as they were; output members go in before the closing brace.
+            var end = line.bytes.count
+            while end > 0, [0x20, 0x09, 0x0D, 0x0A].contains(line.bytes[end - 1]) { end -= 1 }
+            out.append(contentsOf: line.bytes[0..<(end - 1)])
+            let empty = (try? parsed.get().count == 0) ?? false
+            columns.appendJSONMembers(output, leadingComma: !empty, to: &out)
+            out.append(contentsOf: "}\n".utf8)
+        }
+    }
+
+    private func appendFailure(
+        _ row: SourceRow, failure: RowFailure, attempts: Int, raw: String?, resolver: FieldResolver,
+        header: [String], to out: inout [UInt8]
+    ) {
+        let line: JSONObject = [
+            "row": .int(row.row), "id": resolver.id(of: row), "record": Self.record(row, header: header),
+            "error": failure.json, "attempts": .int(attempts), "raw": raw.map(JSONValue.string) ?? .null,
+        ]
+        JSONWriter.write(.object(line), into: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// The record as JSON for a failure line: CSV fields by header name, a JSONL object as it was.
+    static func record(_ row: SourceRow, header: [String]) -> JSONValue {
+        switch row {
+        case .csv(let record):
+            var object = JSONObject()
+            for i in 0..<record.fieldCount {
+                let name = i < header.count ? header[i] : "_extra_\(i - header.count + 1)"
+                object[name] = .string(record.string(i))
+            }
+            return .object(object)
+        case .jsonl(_, .success(let object)):
+            return .object(object)
+        case .jsonl(let line, .failure):
+            return .string(String(decoding: line.bytes, as: UTF8.self))
+        }
+    }
+}
+
+/// Reads `staging-failures.jsonl` forward, in row order, alongside the source.
+struct StagingFailureStream {
+    private let reader: JSONLReader
+    private var pending: (row: Int, failure: RowFailure)?
+
+    init(path: String) throws {
+        reader = JSONLReader(source: try FileByteSource(path: path), path: path)
+        pending = try Self.read(reader)
+    }
+
+    /// The staging failure of `row`, if it has one; rows must be asked for in increasing order.
+    mutating func failure(for row: Int) throws -> RowFailure? {
+        while let p = pending, p.row < row { pending = try Self.read(reader) }
+        guard let p = pending, p.row == row else { return nil }
+        pending = try Self.read(reader)
+        return p.failure
+    }
+
+    private static func read(_ reader: JSONLReader) throws -> (Int, RowFailure)? {
+        guard let line = try reader.next() else { return nil }
+        let json = try JSONParser.parse(line.bytes)
+        guard case .int(let row)? = json["row"], let error = json["error"], let failure = RowFailure(json: error) else {
+            throw OutcomeFileError(message: "damaged staging failures file")
+        }
+        return (row, failure)
+    }
+}

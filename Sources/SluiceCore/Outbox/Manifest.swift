@@ -1,0 +1,81 @@
+import Foundation
+import SluiceJSON
+
+/// The manifest of one input file: written last, its presence means the other outputs are complete.
+public struct Manifest: Sendable {
+    /// One output file.
+    public struct Output: Sendable {
+        public var path: String
+        public var rows: Int
+        public var sha256: String
+    }
+
+    /// One provider batch.
+    public struct Batch: Sendable {
+        public var provider: String
+        public var id: String
+        public var status: String
+        public var requests: Int
+    }
+
+    public var pipeline: String
+    public var status: String
+    public var reason: String?
+    public var specSHA256: String
+    public var sourceName: String
+    public var sourceBytes: Int64
+    public var sourceSHA256: String
+    public var rowsIn: Int
+    public var outputs: [Output] = []
+    public var succeeded = 0
+    public var failed = 0
+    public var deduped = 0
+    public var cached = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var batches: [Batch] = []
+    public var receivedAt: Date
+    public var submittedAt: Date?
+    public var completedAt: Date?
+    public var writtenAt: Date?
+    /// Failed rows per category, for a glance at why.
+    public var failuresByCategory: [String: Int] = [:]
+
+    /// The manifest as JSON, keys in the order DESIGN.md shows them.
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "pipeline": .string(pipeline), "status": .string(status),
+        ]
+        if let reason { object["reason"] = .string(reason) }
+        object["spec_sha256"] = .string(specSHA256)
+        object["source"] = [
+            "name": .string(sourceName), "bytes": .int(Int(sourceBytes)), "sha256": .string(sourceSHA256),
+            "rows": .int(rowsIn),
+        ]
+        object["outputs"] = .array(
+            outputs.map { ["path": .string($0.path), "rows": .int($0.rows), "sha256": .string($0.sha256)] })
+        object["counts"] = [
+            "rows_in": .int(rowsIn), "succeeded": .int(succeeded), "failed": .int(failed), "deduped": .int(deduped),
+            "cached": .int(cached),
+        ]
+        object["failures_by_category"] = .object(
+            JSONObject(failuresByCategory.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
+        object["usage"] = ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)]
+        object["cost"] = ["usd_estimated": .double(0), "usd_actual": .double(0), "usd_realtime_equivalent": .double(0)]
+        object["batches"] = .array(
+            batches.map {
+                ["provider": .string($0.provider), "id": .string($0.id), "status": .string($0.status),
+                 "requests": .int($0.requests)]
+            })
+        object["timings"] = [
+            "received_at": Self.timestamp(receivedAt), "submitted_at": Self.timestamp(submittedAt),
+            "completed_at": Self.timestamp(completedAt), "written_at": Self.timestamp(writtenAt),
+        ]
+        return .object(object)
+    }
+
+    private static func timestamp(_ date: Date?) -> JSONValue {
+        guard let date else { return .null }
+        return .string(date.formatted(.iso8601))
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import SluiceJSON
+import SluiceRecords
+
+/// The interpreted outcome of every request of one chunk, one JSON line per row, in arrival order.
+///
+/// Providers return results in any order; this file is written as they are read, and `OutcomeIndex`
+/// later reads it back row by row, so joining results to rows never holds a chunk's outputs in memory.
+/// Each line starts with `{"row":N,` so the index is built without parsing whole lines.
+public final class OutcomeWriter {
+    private let sink: FileSink
+    private var buffer: [UInt8] = []
+
+    /// Creates (truncating) the outcome file at `path`.
+    public init(path: String) throws {
+        sink = try FileSink(path: path, gzip: false)
+    }
+
+    /// Appends the outcome of `row`.
+    public func append(row: Int, attempts: Int, output: Result<JSONValue, RowFailure>, raw: String?, usage: OutputInterpreter.Usage?)
+        throws
+    {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: #"{"row":\#(row),"attempts":\#(attempts)"#.utf8)
+        switch output {
+        case .success(let value):
+            buffer.append(contentsOf: #","output":"#.utf8)
+            JSONWriter.write(value, into: &buffer)
+        case .failure(let failure):
+            buffer.append(contentsOf: #","error":"#.utf8)
+            JSONWriter.write(failure.json, into: &buffer)
+            if let raw {
+                buffer.append(contentsOf: #","raw":"#.utf8)
+                JSONWriter.writeString(raw, into: &buffer)
+            }
+        }
+        if let usage {
+            buffer.append(contentsOf: #","usage":[\#(usage.input),\#(usage.output)]"#.utf8)
+        }
+        buffer.append(contentsOf: "}\n".utf8)
+        try sink.write(buffer)
+    }
+
+    /// Flushes and syncs the file.
+    public func finish() throws {
+        try sink.finish()
+    }
+}
+
+/// One row's outcome read back from an outcome file.
+public struct RowOutcome: Sendable {
+    public var row: Int
+    public var attempts: Int
+    public var output: Result<JSONValue, RowFailure>
+    public var raw: String?
+    public var usage: OutputInterpreter.Usage?
+
+    init(json: JSONValue) throws(OutcomeFileError) {
+        guard case .int(let row)? = json["row"] else { throw OutcomeFileError(message: "outcome without row") }
+        self.row = row
+        attempts = json["attempts"]?.numberValue.map(Int.init) ?? 1
+        if let output = json["output"] {
+            self.output = .success(output)
+        } else if let error = json["error"], let failure = RowFailure(json: error) {
+            self.output = .failure(failure)
+        } else {
+            throw OutcomeFileError(message: "outcome for row \(row) has neither output nor error")
+        }
+        raw = json["raw"]?.stringValue
+        if let usage = json["usage"]?.arrayValue, usage.count == 2 {
+            self.usage = .init(input: Int(usage[0].numberValue ?? 0), output: Int(usage[1].numberValue ?? 0))
+        }
+    }
+}
+
+/// An outcome file that cannot be read back: a bug or a damaged state folder.
+public struct OutcomeFileError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Random access by row into an outcome file: an index of (offset, length) per row, lines read with `pread`.
+public final class OutcomeIndex {
+    private let fd: Int32
+    private var entries: [Int: (offset: Int64, length: Int)] = [:]
+    private var scratch: [UInt8] = []
+
+    /// Scans the file once to index it. When a row appears twice, the later line wins.
+    public init(path: String) throws {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutcomeFileError(message: "cannot open \(path): errno \(errno)") }
+        let source = try FileByteSource(path: path)
+        var offset: Int64 = 0
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { break }
+            var lineStart = 0
+            for i in 0..<n where chunk[i] == 0x0A {
+                pending.append(contentsOf: chunk[lineStart..<i])
+                if let row = Self.leadingRow(pending) {
+                    entries[row] = (offset, pending.count)
+                }
+                offset += Int64(pending.count + 1)
+                pending.removeAll(keepingCapacity: true)
+                lineStart = i + 1
+            }
+            pending.append(contentsOf: chunk[lineStart..<n])
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Number of rows with an outcome.
+    public var count: Int { entries.count }
+
+    /// The outcome of `row`, or nil when the chunk has none for it.
+    public func outcome(row: Int) throws -> RowOutcome? {
+        guard let entry = entries[row] else { return nil }
+        if scratch.count < entry.length { scratch = [UInt8](repeating: 0, count: entry.length) }
+        let got = scratch.withUnsafeMutableBytes { pread(fd, $0.baseAddress, entry.length, off_t(entry.offset)) }
+        guard got == entry.length else { throw OutcomeFileError(message: "short read in outcome file for row \(row)") }
+        do {
+            let json = try scratch.withUnsafeBytes { raw in
+                try JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: raw[0..<entry.length]))
+            }
+            return try RowOutcome(json: json)
+        } catch let error as OutcomeFileError {
+            throw error
+        } catch {
+            throw OutcomeFileError(message: "outcome for row \(row) is not JSON: \(error)")
+        }
+    }
+
+    /// Parses the N of a line starting `{"row":N,`.
+    private static func leadingRow(_ line: [UInt8]) -> Int? {
+        let prefix = Array(#"{"row":"#.utf8)
+        guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
+        var value = 0
+        var i = prefix.count
+        while i < line.count, line[i] >= 0x30, line[i] <= 0x39 {
+            value = value * 10 + Int(line[i] - 0x30)
+            i += 1
+        }
+        return i > prefix.count ? value : nil
+    }
+}

@@ -1,0 +1,101 @@
+import SluiceJSON
+
+/// A pipeline's declarative spec: `pipelines/NAME.yaml`, validated.
+public struct PipelineSpec: Sendable {
+    /// The pipeline's name: the spec file's stem.
+    public var name: String
+    public var provider: ProviderKind
+    public var model: String
+    /// Overrides the provider's default base URL (openai-compatible, realtime, proxies).
+    public var baseURL: String?
+    /// Name of the environment variable holding the API key; the key itself never enters a file or log.
+    public var apiKeyEnv: String?
+    public var endpoint: Endpoint
+    public var system: Template?
+    public var prompt: Template
+    /// Input column carried as the row's identity into outputs; nil means the row number.
+    public var idColumn: String?
+    /// Extra request body parameters (max_tokens, temperature, ...), in spec order.
+    public var params: JSONObject
+    public var output: OutputSpec
+    public var batch: BatchSettings
+    public var retry: RetrySettings
+    public var dedupe: Bool
+    public var budget: BudgetSettings
+    /// Pipeline whose inbox receives the enriched file.
+    public var then: String?
+    /// SHA-256 of the spec file's bytes, recorded in manifests.
+    public var sha256: String
+
+    /// The environment variable the key is read from, with the provider's default.
+    public var effectiveAPIKeyEnv: String? {
+        apiKeyEnv ?? provider.defaultAPIKeyEnv
+    }
+}
+
+/// Which service a pipeline talks to.
+public enum ProviderKind: String, Sendable, CaseIterable {
+    case openai
+    case anthropic
+    case openaiCompatible = "openai-compatible"
+    case realtime
+    case local
+
+    /// The environment variable a key is read from when the spec names none.
+    public var defaultAPIKeyEnv: String? {
+        switch self {
+        case .openai: return "OPENAI_API_KEY"
+        case .anthropic: return "ANTHROPIC_API_KEY"
+        case .openaiCompatible, .realtime, .local: return nil
+        }
+    }
+}
+
+/// The kind of request each row becomes.
+public enum Endpoint: String, Sendable, CaseIterable {
+    case chat
+    case embeddings
+
+    /// The OpenAI batch `url` / `endpoint` value.
+    public var openAIPath: String {
+        switch self {
+        case .chat: return "/v1/chat/completions"
+        case .embeddings: return "/v1/embeddings"
+        }
+    }
+}
+
+/// What the model must return and how it lands in output columns.
+public struct OutputSpec: Sendable {
+    /// The JSON Schema outputs are validated against (chat only); nil means free text.
+    public var schema: JSONSchema?
+    /// The schema as sent to the provider (for OpenAI, its strict form).
+    public var wireSchema: JSONValue?
+    /// Prefix of output columns / keys, e.g. `ai_` gives `ai_category`.
+    public var prefix: String
+    /// Name sent as `json_schema.name` (letters, digits, `_`, `-`, at most 64).
+    public var schemaName: String
+}
+
+/// How requests are packed into batches and batches are watched.
+public struct BatchSettings: Sendable {
+    /// Chunk size target in MB (10^6 bytes); 10 to 50.
+    public var targetMB: Int
+    public var maxRequests: Int
+    public var completionWindow: String
+    public var pollInitial: Duration
+    public var pollMax: Duration
+
+    /// The largest a chunk file may be, in bytes.
+    public var targetBytes: Int { targetMB * 1_000_000 }
+}
+
+/// How often a row may be attempted.
+public struct RetrySettings: Sendable {
+    public var maxAttempts: Int
+}
+
+/// Spending limits.
+public struct BudgetSettings: Sendable {
+    public var maxUSD: Double?
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// `sluice check`: every spec under pipelines/ loaded and cross-checked.
+public enum SpecCheck {
+    /// The outcome: one line per problem (or per valid pipeline), and whether all are valid.
+    public struct Report: Sendable {
+        public var lines: [String]
+        public var ok: Bool
+        public var specs: [PipelineSpec]
+    }
+
+    /// Spec files under `pipelines/`: `*.yaml` and `*.yml`, sorted, hidden files ignored.
+    public static func specFiles(paths: SluicePaths) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.pipelines)) ?? []
+        return names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
+            .filter { $0 != "prices.yaml" }
+            .sorted().map { paths.pipelines + "/" + $0 }
+    }
+
+    /// Loads every spec and checks what no single spec can see (`then:` naming a pipeline that exists).
+    public static func run(paths: SluicePaths) -> Report {
+        let files = specFiles(paths: paths)
+        guard !files.isEmpty else {
+            return Report(lines: ["\(paths.pipelines): no pipeline specs (*.yaml) found"], ok: false, specs: [])
+        }
+        var lines: [String] = []
+        var specs: [PipelineSpec] = []
+        var problems = 0
+        for file in files {
+            do {
+                specs.append(try SpecLoader.load(path: file))
+            } catch {
+                problems += error.problems.count
+                lines += error.problems.map(\.description)
+            }
+        }
+        let names = Set(files.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent })
+        for spec in specs {
+            if let then = spec.then, !names.contains(then) {
+                problems += 1
+                lines.append("\(paths.spec(spec.name)): then: no pipeline named '\(then)' in \(paths.pipelines)")
+            }
+        }
+        let valid = specs.count
+        lines.append("\(valid) of \(files.count) spec(s) valid, \(problems) problem(s)")
+        return Report(lines: lines, ok: problems == 0, specs: specs)
+    }
+}

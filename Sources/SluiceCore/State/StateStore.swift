@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// The durable record of every drop, its chunks and their batches: one SQLite database under `.sluice/`.
+///
+/// WAL with `synchronous = FULL` (GRDB's WAL setup leaves NORMAL, which can lose the last commit on power
+/// loss) and a busy timeout, because the CLI and the daemon share the file. GRDB runs every access on its
+/// own serial queue, off Swift's cooperative pool.
+public final class StateStore: Sendable {
+    let queue: DatabaseQueue
+
+    /// Opens (creating and migrating) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "drop") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("pipeline", .text).notNull()
+                t.column("sourceName", .text).notNull()
+                t.column("sourcePath", .text).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("stage", .text).notNull()
+                t.column("specSHA256", .text).notNull()
+                t.column("rowsIn", .integer)
+                t.column("reason", .text)
+                t.column("receivedAt", .datetime).notNull()
+                t.column("submittedAt", .datetime)
+                t.column("completedAt", .datetime)
+                t.column("writtenAt", .datetime)
+            }
+            try db.create(index: "drop_sha", on: "drop", columns: ["pipeline", "sha256"])
+            try db.create(table: "chunk") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("dropID", .integer).notNull().references("drop", onDelete: .cascade)
+                t.column("seq", .integer).notNull()
+                t.column("path", .text).notNull()
+                t.column("requests", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("firstRow", .integer).notNull()
+                t.column("lastRow", .integer).notNull()
+                t.uniqueKey(["dropID", "seq"])
+            }
+            try db.create(table: "batch") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("chunkID", .integer).notNull().references("chunk", onDelete: .cascade)
+                t.column("provider", .text).notNull()
+                // The intent is written before the provider is called; providerBatchID right after it answers.
+                t.column("providerBatchID", .text)
+                t.column("inputFileID", .text)
+                t.column("state", .text).notNull()
+                t.column("providerStatus", .text)
+                t.column("total", .integer).notNull().defaults(to: 0)
+                t.column("succeeded", .integer).notNull().defaults(to: 0)
+                t.column("failed", .integer).notNull().defaults(to: 0)
+                t.column("resultPaths", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}

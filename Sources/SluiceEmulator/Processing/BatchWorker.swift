@@ -1,0 +1,28 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs batches in the background: picks up every unfinished batch (new ones, and those a restart
+/// interrupted) and drives each with its own `BatchJob` task; `WorkSlots` bound the heavy work inside.
+struct BatchWorker: Service {
+    let store: EmulatorStore
+    let job: BatchJob
+
+    /// Loads the state, then starts a job per unfinished batch whenever woken, until graceful shutdown.
+    func run() async throws {
+        try await store.load()
+        await withDiscardingTaskGroup { group in
+            var running = Set<String>()
+            for await event in store.events.cancelOnGracefulShutdown() {
+                if case .finished(let id) = event { running.remove(id) }
+                for id in await store.unfinishedBatchIDs() where !running.contains(id) {
+                    running.insert(id)
+                    group.addTask { [store, job] in
+                        await job.run(id)
+                        store.notify(.finished(id))
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+}

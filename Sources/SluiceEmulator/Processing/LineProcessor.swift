@@ -1,0 +1,173 @@
+import Foundation
+import SluiceJSON
+import Synchronization
+
+/// Counts a running batch has reached, shared between its processing thread and the task reporting them.
+final class ProcessingProgress: Sendable {
+    /// Invariant: only the processing thread writes; values only grow.
+    private let state = Mutex<(counts: RequestCounts, usage: TokenTotals)>((RequestCounts(), TokenTotals()))
+
+    func set(_ counts: RequestCounts, _ usage: TokenTotals) { state.withLock { $0 = (counts, usage) } }
+    var snapshot: (counts: RequestCounts, usage: TokenTotals) { state.withLock { $0 } }
+}
+
+/// Everything a processing thread needs to run one batch.
+struct ProcessingPlan: Sendable {
+    var batchID: String
+    var inputPath: String
+    var workDirectory: String
+    var endpoint: String
+    var model: DeterministicModel
+    var requestCount: Int
+    /// Minimum time to spread the lines over (0 = as fast as possible).
+    var pacing: Duration
+    /// When the completion window closes.
+    var deadline: Date
+    var signal: StopSignal
+    var progress: ProcessingProgress
+    /// Held while computing, released while sleeping.
+    var slots: WorkSlots
+}
+
+/// How processing ended.
+enum ProcessingEnd: Sendable {
+    case finished, cancelled, expired, shutdown
+}
+
+/// What processing produced.
+struct ProcessingSummary: Sendable {
+    var end: ProcessingEnd
+    var counts: RequestCounts
+    var usage: TokenTotals
+}
+
+/// Runs every request of a batch through the model and writes result lines into shuffle buckets.
+///
+/// Lines go to `ResultBuckets.count` success and error bucket files chosen at random (seeded per batch);
+/// `ResultAssembly` later concatenates and shuffles them, so output order differs from input order while
+/// memory stays bounded by one bucket.
+enum LineProcessor {
+    /// Processes the plan's input file. Blocking: run it on an owned thread.
+    static func run(_ plan: ProcessingPlan) throws -> ProcessingSummary {
+        try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: true)
+        guard plan.slots.acquire(unless: plan.signal) else {
+            return ProcessingSummary(
+                end: plan.signal.isCancelled ? .cancelled : .shutdown, counts: RequestCounts(total: plan.requestCount),
+                usage: TokenTotals())
+        }
+        var holdsSlot = true
+        defer { if holdsSlot { plan.slots.release() } }
+        let buckets = try ResultBuckets(directory: plan.workDirectory)
+        var ids = SplitMix64(seed: StableHash.of(plan.batchID, seed: plan.model.seed))
+        var placement = SplitMix64(seed: StableHash.of(plan.batchID + "/order", seed: plan.model.seed))
+        var counts = RequestCounts(total: plan.requestCount)
+        var usage = TokenTotals()
+        var end = ProcessingEnd.finished
+        var expired = false
+        let start = ContinuousClock.now
+        var index = 0
+        let created = Int(Date().timeIntervalSince1970)
+        let memo = ModelMemo()
+        var line = [UInt8]()
+        line.reserveCapacity(8192)
+        try LineReader.forEachLine(path: plan.inputPath) { _, bytes in
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+            if !expired {
+                if plan.pacing > .zero, !waitForTurn(plan, start: start, index: index, holdsSlot: &holdsSlot) {
+                    end = plan.signal.isCancelled ? .cancelled : .shutdown
+                    return false
+                }
+                if plan.signal.shouldStop {
+                    end = plan.signal.isCancelled ? .cancelled : .shutdown
+                    return false
+                }
+                if Date() >= plan.deadline {
+                    expired = true
+                    end = .expired
+                }
+            }
+            index += 1
+            guard case .object(let request)? = try? JSONParser.parse(buffer: bytes) else { return true }
+            let customID = request["custom_id"] ?? .null
+            let lineID = "batch_req_" + ids.hex(32)
+            let requestID = "req_" + ids.hex(32)
+            let bucket = placement.below(ResultBuckets.count)
+            line.removeAll(keepingCapacity: true)
+            if expired {
+                writeExpired(into: &line, lineID: lineID, customID: customID)
+                try buckets.errors[bucket].appendLine(line)
+                counts.failed += 1
+            } else {
+                let body = request["body"]?.objectValue ?? JSONObject()
+                switch plan.model.answer(endpoint: plan.endpoint, body: body, created: created, ids: &ids, memo: memo) {
+                case .success(let responseBody, let input, let output):
+                    writeResult(into: &line, lineID, customID, status: 200, requestID: requestID, body: responseBody)
+                    try buckets.outputs[bucket].appendLine(line)
+                    counts.completed += 1
+                    usage.input += input
+                    usage.output += output
+                case .failure(let error):
+                    writeResult(into: &line, lineID, customID, status: error.status, requestID: requestID, body: error.envelope)
+                    try buckets.errors[bucket].appendLine(line)
+                    counts.failed += 1
+                }
+            }
+            if index & 255 == 0 { plan.progress.set(counts, usage) }
+            return true
+        }
+        try buckets.flush()
+        plan.progress.set(counts, usage)
+        return ProcessingSummary(end: end, counts: counts, usage: usage)
+    }
+
+    /// Sleeps until line `index` is due under the plan's pacing, without holding a work slot meanwhile;
+    /// false if told to stop first.
+    private static func waitForTurn(
+        _ plan: ProcessingPlan, start: ContinuousClock.Instant, index: Int, holdsSlot: inout Bool
+    ) -> Bool {
+        let due = start + plan.pacing * (Double(index + 1) / Double(max(1, plan.requestCount)))
+        guard ContinuousClock.now < due else { return true }
+        plan.slots.release()
+        holdsSlot = false
+        while ContinuousClock.now < due {
+            if plan.signal.shouldStop { return false }
+            let left = due - ContinuousClock.now
+            let slice = min(left, .milliseconds(20))
+            if slice > .zero {
+                let c = slice.components
+                Thread.sleep(forTimeInterval: Double(c.seconds) + Double(c.attoseconds) / 1e18)
+            }
+        }
+        holdsSlot = plan.slots.acquire(unless: plan.signal)
+        return holdsSlot
+    }
+
+    /// `{"id":..,"custom_id":..,"response":{"status_code":..,"request_id":..,"body":..},"error":null}`
+    static func writeResult(
+        into out: inout [UInt8], _ lineID: String, _ customID: JSONValue, status: Int, requestID: String, body: JSONValue
+    ) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        JSONWriter.writeString(lineID, into: &out)
+        out.append(contentsOf: #","custom_id":"#.utf8)
+        JSONWriter.write(customID, into: &out)
+        out.append(contentsOf: #","response":{"status_code":"#.utf8)
+        out.append(contentsOf: String(status).utf8)
+        out.append(contentsOf: #","request_id":"#.utf8)
+        JSONWriter.writeString(requestID, into: &out)
+        out.append(contentsOf: #","body":"#.utf8)
+        JSONWriter.write(body, into: &out)
+        out.append(contentsOf: #"},"error":null}"#.utf8)
+    }
+
+    /// The real API's line for a request the completion window closed on.
+    static func writeExpired(into out: inout [UInt8], lineID: String, customID: JSONValue) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        JSONWriter.writeString(lineID, into: &out)
+        out.append(contentsOf: #","custom_id":"#.utf8)
+        JSONWriter.write(customID, into: &out)
+        out.append(
+            contentsOf:
+                #","response":null,"error":{"code":"batch_expired","message":"This request could not be executed before the completion window expired."}}"#
+                .utf8)
+    }
+}

@@ -1,0 +1,21 @@
+import Synchronization
+
+/// Tells a batch's processing thread to stop: because the client cancelled, or because the emulator shuts down.
+///
+/// Shared between the store (which sets `cancelled` on a cancel request), the job task (which sets
+/// `shuttingDown` when its task is cancelled) and the processing thread (which polls both per line).
+final class StopSignal: Sendable {
+    /// Invariant: flags only ever go from false to true.
+    private let flags = Mutex<(cancelled: Bool, shuttingDown: Bool)>((false, false))
+
+    /// Marks the batch cancelled by the client.
+    func cancel() { flags.withLock { $0.cancelled = true } }
+    /// Marks the emulator as shutting down.
+    func shutDown() { flags.withLock { $0.shuttingDown = true } }
+    /// True once the client cancelled.
+    var isCancelled: Bool { flags.withLock { $0.cancelled } }
+    /// True once the emulator is shutting down.
+    var isShuttingDown: Bool { flags.withLock { $0.shuttingDown } }
+    /// True if processing should stop for either reason.
+    var shouldStop: Bool { flags.withLock { $0.cancelled || $0.shuttingDown } }
+}

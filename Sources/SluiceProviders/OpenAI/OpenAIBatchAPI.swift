@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import SluiceHTTP
+
+/// The OpenAI Files and Batches endpoints over `HTTPClient`, with retries for transient failures.
+///
+/// Also speaks to OpenAI-compatible servers and the local emulator: point `baseURL` at them.
+public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
+    /// The API root, e.g. `https://api.openai.com/v1`, without a trailing slash.
+    public let baseURL: String
+    /// The key sent as `Authorization: Bearer`; private so it cannot reach logs by accident.
+    private let apiKey: String
+    /// The transport.
+    public let client: HTTPClient
+    /// How transient failures (429, 5xx, transport) are retried.
+    public let retry: RetryPolicy
+    /// The clock backoff sleeps on.
+    let clock: any Clock<Duration>
+    /// Where requests and retries are logged; never with the key.
+    public let logger: Logger?
+    /// Extra headers for every call, e.g. `OpenAI-Project`.
+    public let additionalHeaders: [HTTPHeader]
+
+    /// Creates the API client.
+    public init(
+        baseURL: String = "https://api.openai.com/v1",
+        apiKey: String,
+        client: HTTPClient,
+        retry: RetryPolicy = RetryPolicy(),
+        clock: some Clock<Duration> = ContinuousClock(),
+        logger: Logger? = nil,
+        additionalHeaders: [HTTPHeader] = []
+    ) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.apiKey = apiKey
+        self.client = client
+        self.retry = retry
+        self.clock = clock
+        self.logger = logger
+        self.additionalHeaders = additionalHeaders
+    }
+
+    /// The base URL; the key is never part of it.
+    public var description: String { "OpenAIBatchAPI(\(RedactedURL.string(baseURL)))" }
+
+    /// Sends one call and returns its 2xx response; error statuses become `OpenAIAPIError`.
+    func send(
+        _ method: String,
+        _ path: String,
+        query: [(String, String)] = [],
+        body: HTTPRequestBody = .none,
+        accept: String = "application/json",
+        responseBodyFile: String? = nil
+    ) async throws(OpenAIAPIError) -> HTTPResponse {
+        let operation = "\(method) \(path)"
+        var url = baseURL + path
+        if !query.isEmpty {
+            url +=
+                "?" + query.map { "\(OpenAIURLText.escape($0.0))=\(OpenAIURLText.escape($0.1))" }.joined(separator: "&")
+        }
+        let headers =
+            [HTTPHeader("Authorization", "Bearer \(apiKey)"), HTTPHeader("Accept", accept)]
+            + additionalHeaders
+        let request = HTTPRequest(
+            method: method,
+            url: url,
+            headers: headers,
+            body: body,
+            responseBodyFile: responseBodyFile
+        )
+        let response: HTTPResponse
+        do {
+            // A local copy: Swift 6.3 does not open the stored existential property at this call.
+            let clock: any Clock<Duration> = self.clock
+            response = try await Self.execute(request, on: client, retry: retry, clock: clock, logger: logger)
+        } catch {
+            logger?.warning("OpenAI call failed", metadata: ["openai.operation": "\(operation)", "error": "\(error)"])
+            throw OpenAIAPIError(transport: error, operation: operation)
+        }
+        logger?.debug(
+            "OpenAI call",
+            metadata: [
+                "openai.operation": "\(operation)", "http.status": "\(response.status)",
+                "openai.request_id": "\(response.headers["x-request-id"] ?? "")",
+            ]
+        )
+        guard response.isSuccess else { throw OpenAIAPIError(response: response, operation: operation) }
+        return response
+    }
+
+    /// Opens the stored existential clock for the generic `execute(_:retry:clock:logger:)`.
+    private static func execute<C: Clock<Duration>>(
+        _ request: HTTPRequest,
+        on client: HTTPClient,
+        retry: RetryPolicy,
+        clock: C,
+        logger: Logger?
+    ) async throws(HTTPError) -> HTTPResponse {
+        try await client.execute(request, retry: retry, clock: clock, logger: logger)
+    }
+
+    /// Decodes a 2xx JSON body; a mismatch becomes `openai.decode`.
+    func decode<Value: Decodable>(
+        _ type: Value.Type,
+        from response: HTTPResponse,
+        operation: String
+    ) throws(OpenAIAPIError) -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(response.body))
+        } catch {
+            throw OpenAIAPIError(
+                code: .decode,
+                operation: operation,
+                status: response.status,
+                requestID: response.headers["x-request-id"],
+                message: "unexpected body for \(Value.self): \(error); body starts \(response.bodyText.prefix(200))"
+            )
+        }
+    }
+}
+
+/// Percent-encoding for ids in paths and values in queries.
+enum OpenAIURLText {
+    /// RFC 3986 unreserved characters; everything else is escaped, `/` included.
+    static let unreserved = CharacterSet(
+        charactersIn:
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+
+    /// The text escaped for use as one path segment or query component.
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+}

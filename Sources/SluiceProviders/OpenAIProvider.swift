@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceHTTP
+
+/// The OpenAI Batch API (and anything speaking it: the local provider, compatible services) as a
+/// `BatchProvider`.
+public struct OpenAIProvider: BatchProvider {
+    public let name: String
+    public let wireFormat = WireFormat.openAIBatch
+    /// 50,000 requests and 200 MB per input file (batch-api-wire.md §1.9).
+    public let maxRequestsPerBatch = 50_000
+    public let maxBytesPerBatch = 200_000_000
+    let api: OpenAIBatchAPI
+
+    /// A provider named `name` (as recorded in manifests) over `api`.
+    public init(name: String, api: OpenAIBatchAPI) {
+        self.name = name
+        self.api = api
+    }
+
+    public func submit(chunkPath: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String])
+        async throws -> SubmittedBatch
+    {
+        let filename = URL(fileURLWithPath: chunkPath).lastPathComponent
+        let file = try await call { try await api.uploadFile(path: chunkPath, purpose: "batch", filename: filename) }
+        let batch = try await call {
+            try await api.createBatch(
+                inputFileID: file.id, endpoint: endpoint.openAIPath, completionWindow: completionWindow,
+                metadata: metadata)
+        }
+        return SubmittedBatch(id: batch.id, inputFileID: file.id, snapshot: Self.snapshot(batch))
+    }
+
+    public func snapshot(batchID: String) async throws -> BatchSnapshot {
+        Self.snapshot(try await call { try await api.retrieveBatch(id: batchID) })
+    }
+
+    public func downloadResults(of snapshot: BatchSnapshot, into directory: String) async throws -> [String] {
+        var paths: [String] = []
+        for id in snapshot.resultFileIDs {
+            let path = directory + "/" + id + ".jsonl"
+            _ = try await call { try await api.downloadFileContent(id: id, to: path) }
+            paths.append(path)
+        }
+        return paths
+    }
+
+    public func cancel(batchID: String) async throws -> BatchSnapshot {
+        Self.snapshot(try await call { try await api.cancelBatch(id: batchID) })
+    }
+
+    public func deleteFile(id: String) async {
+        _ = try? await api.deleteFile(id: id)
+    }
+
+    /// The engine's view of an OpenAI batch object.
+    static func snapshot(_ batch: OpenAIBatch) -> BatchSnapshot {
+        let state: BatchState
+        switch batch.status {
+        case .validating: state = .validating
+        case .inProgress: state = .inProgress
+        case .finalizing: state = .finalizing
+        case .completed: state = .completed
+        case .failed: state = .failed
+        case .expired: state = .expired
+        case .cancelling: state = .cancelling
+        case .cancelled: state = .cancelled
+        // A status this version does not know yet: keep polling rather than guess it is over.
+        case .unknown: state = .inProgress
+        }
+        let counts = batch.requestCounts
+        return BatchSnapshot(
+            id: batch.id, state: state, providerStatus: batch.status.rawValue, total: counts?.total ?? 0,
+            succeeded: counts?.completed ?? 0, failed: counts?.failed ?? 0,
+            resultFileIDs: [batch.outputFileID, batch.errorFileID].compactMap { $0 },
+            errors: (batch.errors?.data ?? []).map {
+                BatchLevelError(code: $0.code ?? "unknown", message: $0.message ?? "", line: $0.line, param: $0.param)
+            })
+    }
+
+    /// Runs an API call, translating its error into the engine's `ProviderError`.
+    private func call<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as OpenAIAPIError {
+            throw ProviderError(
+                code: error.code.rawValue, message: error.message, httpStatus: error.status, retryable: error.isTransient)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceEmulator
+import SluiceHTTP
+import SluiceJSON
+import SluiceProviders
+
+/// A throwaway Sluice root (pipelines/, inbox/, outbox/, .sluice/) for tests.
+public struct SluiceRoot: Sendable {
+    public let paths: SluicePaths
+
+    public init(path: String) {
+        paths = SluicePaths(root: path)
+    }
+
+    /// Writes `pipelines/NAME.yaml` and returns the loaded spec.
+    @discardableResult
+    public func addPipeline(_ name: String, yaml: String) throws -> PipelineSpec {
+        try writeFile(paths.spec(name), yaml)
+        return try SpecLoader.load(path: paths.spec(name))
+    }
+
+    /// Processes `file` through `spec` against an in-process local provider, as `sluice process` does.
+    public func process(_ file: String, spec: PipelineSpec, seed: UInt64 = 0) async throws -> DropReport {
+        try SluicePaths.ensureDirectory(paths.state)
+        let store = try StateStore(path: paths.database)
+        let logger = Logger(label: "sluice.test")
+        let paths = self.paths
+        return try await withLocalEmulator(stateDirectory: paths.emulatorState, seed: seed) { emulator in
+            let processor = DropProcessor(
+                spec: spec, provider: emulator.provider, store: store, paths: paths, logger: logger)
+            return try await processor.process(
+                sourcePath: file, fileName: URL(fileURLWithPath: file).lastPathComponent)
+        }
+    }
+}
+
+/// The local provider running in-process for a test.
+public struct LocalEmulator: Sendable {
+    /// The loopback port it listens on.
+    public let port: Int
+    /// The engine's provider for it, over HTTP through libcurl.
+    public let provider: any BatchProvider
+
+    /// The OpenAI-style base URL (`http://127.0.0.1:PORT/v1`).
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// `GET /_emulator/stats`: batches created and requests received, per metadata value.
+    public func stats() async throws -> JSONValue {
+        let response = try await HTTPClient().execute(HTTPRequest(url: "http://127.0.0.1:\(port)/_emulator/stats"))
+        return try JSONParser.parse(response.body)
+    }
+}
+
+/// Runs `body` with the emulator in-process on an ephemeral loopback port, state in `stateDirectory`.
+public func withLocalEmulator<T: Sendable>(
+    stateDirectory: String, seed: UInt64 = 0, _ body: @escaping @Sendable (LocalEmulator) async throws -> T
+) async throws -> T {
+    try SluicePaths.ensureDirectory(stateDirectory)
+    var configuration = EmulatorConfiguration(stateDirectory: stateDirectory)
+    configuration.port = 0
+    configuration.seed = seed
+    let logger = Logger(label: "sluice.test.emulator")
+    return try await Emulator.serving(configuration: configuration, logger: logger) { port in
+        let provider = ProviderFactory.local(baseURL: "http://127.0.0.1:\(port)/v1", logger: logger)
+        return try await body(LocalEmulator(port: port, provider: provider))
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+/// `sluice check`: validates every spec under pipelines/.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate every pipeline spec: unknown keys, bad schema, unknown provider, template errors.",
+        discussion: "Prints each problem as FILE:LINE: KEY.PATH: reason. Exits 0 when all specs are valid, 1 otherwise."
+    )
+
+    @OptionGroup var root: RootOption
+
+    func run() async throws {
+        let report = SpecCheck.run(paths: root.paths)
+        for line in report.lines { print(line) }
+        if !report.ok { throw ExitCode(1) }
+    }
+}

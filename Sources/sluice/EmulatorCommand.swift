@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceEmulator
+import UnixSignals
+
+/// `sluice emulator`: the local provider as a standalone server.
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "Run the local provider: the OpenAI Files + Batches API with a deterministic model.",
+        discussion: """
+            Prints 'sluice emulator listening on http://HOST:PORT' once it accepts connections. Point an
+            OpenAI client at http://HOST:PORT/v1 with any API key. Stops on SIGINT or SIGTERM.
+            """
+    )
+
+    @Option(help: "Address to listen on (keep it on loopback).") var host = "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one.") var port = 8089
+    @Option(help: "Seed of the deterministic model.") var seed: UInt64 = 0
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where files and batches are kept.", valueName: "dir"))
+    var stateDirectory = ".sluice/emulator"
+    @Option(
+        name: .customLong("processing-delay"),
+        help: ArgumentHelp("Milliseconds each batch spends in_progress (to test polling and cancel).", valueName: "ms"))
+    var processingDelay: Int?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "sluice.emulator")
+        logger.logLevel = .warning
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        var configuration = EmulatorConfiguration(stateDirectory: stateDirectory)
+        configuration.host = host
+        configuration.port = port
+        configuration.seed = seed
+        if let processingDelay { configuration.timing.processingDelay = .milliseconds(processingDelay) }
+        let emulator = Emulator(configuration: configuration, logger: logger)
+        let announcer = ListeningAnnouncer(emulator: emulator, host: host)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: emulator), .init(service: announcer, successTerminationBehavior: .ignore)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// Prints the listening line once the emulator accepts connections, so scripts can read the port.
+struct ListeningAnnouncer: Service {
+    let emulator: Emulator
+    let host: String
+
+    func run() async throws {
+        let port = try await emulator.waitUntilListening()
+        FileHandle.standardOutput.write(Data("sluice emulator listening on http://\(host):\(port)\n".utf8))
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SluiceCore
+import SluiceJSON
+import SluiceRecords
+import SluiceTesting
+import Testing
+
+/// A drop through the engine, the libcurl client and the local provider's real HTTP server.
+@Suite struct ProcessDropTests {
+    static let spec = """
+        provider: local
+        model: gpt-4o-mini
+        prompt: "Classify: {{subject}} / {{body}}"
+        id: ticket_id
+        output:
+          schema:
+            type: object
+            properties:
+              category: {type: string, enum: [billing, shipping, bug]}
+              urgency: {type: integer, minimum: 1, maximum: 5}
+            required: [category, urgency]
+        batch: {target_mb: 10, max_requests: 700}
+        """
+
+    /// A CSV with the fields real exports carry, gzip-compressed.
+    static func drop(rows: Int, at path: String) throws {
+        var csv: [UInt8] = []
+        CSVFormat.appendRecord(["ticket_id", "subject", "body"], to: &csv)
+        for i in 1...rows {
+            let body = i % 3 == 0 ? "Line one,\r\nline \"two\" ✓ \(i)" : "Plain body \(i), with comma"
+            CSVFormat.appendRecord(["T\(i)", "Subject é \(i)", i == 250 ? "__sluice_notjson__" : body], to: &csv)
+        }
+        let file = try AtomicFile(finalPath: path, gzip: true)
+        try file.sink.write(csv)
+        try file.commit()
+    }
+
+    @Test func gzipCSVThroughTheLocalProvider() async throws {
+        try await withTemporaryDirectory { dir in
+            let root = SluiceRoot(path: dir)
+            let spec = try root.addPipeline("tickets", yaml: Self.spec)
+            try Self.drop(rows: 2_000, at: dir + "/tickets.csv.gz")
+            let report = try await root.process(dir + "/tickets.csv.gz", spec: spec)
+            let m = report.manifest
+            #expect(m.status == "complete")
+            #expect(m.rowsIn == 2_000)
+            #expect(m.succeeded == 1_999)
+            #expect(m.failed == 1)
+            #expect(m.batches.count == 3)  // 700 + 700 + 600
+            #expect(m.batches.map(\.requests) == [700, 700, 600])
+            #expect(m.outputs.map(\.path) == ["tickets.enriched.csv.gz", "tickets.failures.jsonl"])
+
+            let outbox = root.paths.outbox("tickets")
+            // The enriched file is gzip, in input order, with the original fields intact.
+            let reader = try CSVReader(
+                source: try SourceOpener.open(path: outbox + "/tickets.enriched.csv.gz").source, path: "enriched")
+            #expect(reader.header == ["ticket_id", "subject", "body", "ai_category", "ai_urgency"])
+            var expected = 1
+            while let record = try reader.next() {
+                if expected == 250 { expected += 1 }
+                #expect(record.string(0) == "T\(expected)")
+                let body = expected % 3 == 0 ? "Line one,\r\nline \"two\" ✓ \(expected)" : "Plain body \(expected), with comma"
+                #expect(record.string(2) == body)
+                #expect(["billing", "shipping", "bug"].contains(record.string(3)))
+                #expect((1...5).contains(Int(record.string(4)) ?? 0))
+                expected += 1
+            }
+            #expect(expected == 2_001)
+            let failures = try readLines(outbox + "/tickets.failures.jsonl").map { try JSONParser.parse($0) }
+            #expect(failures.count == 1)
+            #expect(failures[0]["row"] == 250)
+            #expect(failures[0]["id"] == "T250")
+            #expect(failures[0]["error"]?["code"] == "output.invalid_json")
+            for output in m.outputs {
+                #expect(try FileDigest.sha256(path: outbox + "/" + output.path).hex == output.sha256)
+            }
+            #expect(FileManager.default.fileExists(atPath: report.manifestPath))
+        }
+    }
+
+    @Test func everyChunkIsSubmittedExactlyOnce() async throws {
+        try await withTemporaryDirectory { dir in
+            let root = SluiceRoot(path: dir)
+            let spec = try root.addPipeline("tickets", yaml: Self.spec)
+            try Self.drop(rows: 1_500, at: dir + "/t.csv.gz")
+            _ = try await root.process(dir + "/t.csv.gz", spec: spec)
+            // A second emulator on the same state folder sees what the first was sent.
+            let stats = try await withLocalEmulator(stateDirectory: root.paths.emulatorState) { try await $0.stats() }
+            #expect(stats["batches_created"] == 3)
+            #expect(stats["requests_received"] == 1_500)
+            for seq in 1...3 {
+                #expect(stats["by_metadata"]?["sluice_chunk=1-\(seq)"]?["batches"] == 1)
+            }
+        }
+    }
+}
