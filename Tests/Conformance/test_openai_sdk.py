@@ -44,7 +44,12 @@ class RunningEmulator:
     def __init__(self, extra_args=()):
         command = os.environ.get("SLUICE_EMULATOR_CMD")
         if not command:
-            pytest.skip("SLUICE_EMULATOR_CMD is not set")
+            # scripts/test sets SLUICE_BIN; each emulator gets a state folder of its own.
+            binary = os.environ.get("SLUICE_BIN")
+            if not binary:
+                pytest.fail("set SLUICE_BIN (the sluice executable) or SLUICE_EMULATOR_CMD")
+            self.state = tempfile.TemporaryDirectory(prefix="sluice-emu-")
+            command = f"{shlex.quote(binary)} emulator --port 0 --state-dir {shlex.quote(self.state.name)}"
         full = command + "".join(" " + shlex.quote(a) for a in extra_args)
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(

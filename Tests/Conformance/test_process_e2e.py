@@ -91,17 +91,17 @@ params: {dimensions: 64}
 def test_bad_rows_fail_with_row_and_reason_the_rest_succeed(tmp_path):
     root = make_root(tmp_path, {"tickets": TICKETS_SPEC})
     good = read_csv(generate(tmp_path / "good.csv", rows=20, seed=9))
-    lines = io.StringIO(newline="")
-    w = csv.writer(lines, lineterminator="\r\n")
-    w.writerow(good[0])
-    for row in good[1:]:
-        w.writerow(row)
-    data = lines.getvalue().encode()
-    rows = data.split(b"\r\n")
-    rows.insert(3, b"T-RAGGED,only,three")                       # row 3: ragged
-    rows.insert(6, b"T-UTF8,2026-01-01,Bad \xff\xfe name,web,subj,body")  # row 6: invalid UTF-8
+
+    def encode(row):
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\r\n").writerow(row)
+        return out.getvalue().encode()
+
+    records = [encode(r) for r in good]  # header + 20 records; bodies hold CRLF inside quotes
+    records.insert(3, b"T-RAGGED,only,three\r\n")                          # record 3: ragged
+    records.insert(6, b"T-UTF8,2026-01-01,Bad \xff\xfe name,web,subj,body\r\n")  # record 6: invalid UTF-8
     drop = tmp_path / "bad.csv"
-    drop.write_bytes(b"\r\n".join(rows))
+    drop.write_bytes(b"".join(records))
     run_sluice("process", drop, "--pipeline", "tickets", "--root", root, "--quiet")
     outbox = root / "outbox" / "tickets"
     manifest = check_manifest(outbox, "bad")
@@ -192,7 +192,8 @@ def test_exit_codes(tmp_path):
     assert manifest["status"] == "rejected" and manifest["outputs"] == []
     assert "'channel'" in manifest["reason"] and "'body'" in manifest["reason"]
     corrupt = tmp_path / "corrupt.csv.gz"
-    corrupt.write_bytes(gzip.compress(b"ticket_id,channel,subject,body\n" + b"T,w,s,b\n" * 1000)[:200])
+    data = gzip.compress(b"ticket_id,channel,subject,body\n" + b"".join(b"T%d,w,s%d,b%d\n" % (i, i * 7, i * 13) for i in range(5000)))
+    corrupt.write_bytes(data[: len(data) // 2])  # the stream ends mid-way: no trailer
     proc = run_sluice("process", corrupt, "--pipeline", "tickets", "--root", root, "--quiet", check=False)
     assert proc.returncode == 1
     manifest = json.loads((root / "outbox" / "tickets" / "corrupt.manifest.json").read_text())
