@@ -11,7 +11,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "emulator",
         abstract: "Run the local provider: the OpenAI Files + Batches API with a deterministic model.",
         discussion: """
-            Prints 'sluice emulator listening on http://HOST:PORT' once it accepts connections. Point an
+            Prints 'sluice emulator listening on http://HOST:PORT' once it accepts connections. Point an \
             OpenAI client at http://HOST:PORT/v1 with any API key. Stops on SIGINT or SIGTERM.
             """
     )

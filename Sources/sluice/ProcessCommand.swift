@@ -11,8 +11,9 @@ struct ProcessCommand: AsyncParsableCommand {
         commandName: "process",
         abstract: "Process one file through a pipeline and write its outputs and manifest to outbox/NAME/.",
         discussion: """
-            Renders one request per row, submits batches, waits for them, validates every output and writes
+            Renders one request per row, submits batches, waits for them, validates every output and writes \
             STEM.enriched.*, STEM.failures.jsonl (when rows failed) and STEM.manifest.json (last).
+
             Exit status: 0 manifest written (rows may have failed), 1 file rejected or fatal error, 2 usage error.
             """
     )

@@ -9,11 +9,11 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "Turn CSV/JSONL files into LLM batch jobs and write enriched, validated results.",
         discussion: """
-            A Sluice root holds pipelines/NAME.yaml (one spec per pipeline), inbox/NAME/ (drops) and
+            A Sluice root holds pipelines/NAME.yaml (one spec per pipeline), inbox/NAME/ (drops) and \
             outbox/NAME/ (results). State lives in .sluice/ beside them.
             """,
         version: SluiceVersion.current,
-        subcommands: [ProcessCommand.self, CheckCommand.self, EmulatorCommand.self]
+        subcommands: [ProcessCommand.self, CheckCommand.self, EmulatorCommand.self, BenchCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 as the command-line contract says.
