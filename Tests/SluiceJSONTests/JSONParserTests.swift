@@ -1,3 +1,4 @@
+import Foundation
 import SluiceJSON
 import Testing
 
@@ -131,6 +132,54 @@ import Testing
         let tooDeep = String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)
         #expect(throws: JSONParseError(code: "json.too_deep", message: "nesting deeper than \(limit)", offset: limit)) {
             try JSONParser.parse(tooDeep)
+        }
+    }
+}
+
+@Suite struct JSONEscapeTests {
+    /// The byte-at-a-time definition the fast path must agree with.
+    static func reference(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for b in bytes {
+            switch b {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0C: out += Array("\\f".utf8)
+            case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        return out
+    }
+
+    @Test func fastPathMatchesTheByteLoopOnRandomInput() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x01, 0x08, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D,
+            0x41, 0x7F, 0x80, 0xA2, 0xC3, 0xE2, 0xFF]
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ in
+                Bool.random(using: &generator) ? UInt8(ascii: "a") : alphabet.randomElement(using: &generator)!
+            }
+            var out: [UInt8] = []
+            bytes.withUnsafeBytes { JSONWriter.escape($0, into: &out) }
+            #expect(out == Self.reference(bytes), "input \(bytes)")
+        }
+    }
+
+    @Test func everyByteValueInEveryWordPosition() {
+        for value in 0...255 {
+            for position in 0..<8 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: 8)
+                bytes[position] = UInt8(value)
+                var out: [UInt8] = []
+                bytes.withUnsafeBytes { JSONWriter.escape($0, into: &out) }
+                #expect(out == Self.reference(bytes), "byte \(value) at \(position)")
+            }
         }
     }
 }
