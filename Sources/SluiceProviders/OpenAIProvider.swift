@@ -19,17 +19,41 @@ public struct OpenAIProvider: BatchProvider {
         self.api = api
     }
 
-    public func submit(chunkPath: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String])
-        async throws -> SubmittedBatch
-    {
-        let filename = URL(fileURLWithPath: chunkPath).lastPathComponent
-        let file = try await call { try await api.uploadFile(path: chunkPath, purpose: "batch", filename: filename) }
+    public func upload(chunkPath: String, name: String) async throws -> String {
+        try await call { try await api.uploadFile(path: chunkPath, purpose: "batch", filename: name) }.id
+    }
+
+    public func createBatch(
+        inputFileID: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String]
+    ) async throws -> SubmittedBatch {
+        // One attempt: a timeout after the server took the request may still have created the batch, and a
+        // blind retry would create (and bill) a second one. The engine reconciles with findBatch instead.
         let batch = try await call {
             try await api.createBatch(
-                inputFileID: file.id, endpoint: endpoint.openAIPath, completionWindow: completionWindow,
-                metadata: metadata)
+                inputFileID: inputFileID, endpoint: endpoint.openAIPath, completionWindow: completionWindow,
+                metadata: metadata, retry: .never)
         }
-        return SubmittedBatch(id: batch.id, inputFileID: file.id, snapshot: Self.snapshot(batch))
+        return SubmittedBatch(id: batch.id, inputFileID: batch.inputFileID, snapshot: Self.snapshot(batch))
+    }
+
+    public func findBatch(metadataKey key: String, value: String, createdSince since: Date) async throws
+        -> SubmittedBatch?
+    {
+        try await call {
+            for try await batch in api.allBatches(since: Int64(since.timeIntervalSince1970)) {
+                if batch.metadata?[key] == value {
+                    return SubmittedBatch(id: batch.id, inputFileID: batch.inputFileID, snapshot: Self.snapshot(batch))
+                }
+            }
+            return nil
+        }
+    }
+
+    public func findUploads(namePrefix prefix: String, createdSince since: Date) async throws -> [String] {
+        try await call {
+            try await api.recentFiles(purpose: "batch", since: Int64(since.timeIntervalSince1970))
+                .filter { $0.filename.hasPrefix(prefix) }.map(\.id)
+        }
     }
 
     public func snapshot(batchID: String) async throws -> BatchSnapshot {

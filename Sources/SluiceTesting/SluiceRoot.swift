@@ -22,16 +22,17 @@ public struct SluiceRoot: Sendable {
     }
 
     /// Processes `file` through `spec` against an in-process local provider, as `sluice process` does.
-    public func process(_ file: String, spec: PipelineSpec, seed: UInt64 = 0) async throws -> DropReport {
+    public func process(
+        _ file: String, spec: PipelineSpec, seed: UInt64 = 0, reuse: ReusePolicy = .finished
+    ) async throws -> DropReport {
         try SluicePaths.ensureDirectory(paths.state)
         let store = try StateStore(path: paths.database)
         let logger = Logger(label: "sluice.test")
         let paths = self.paths
+        let text = try String(contentsOfFile: paths.spec(spec.name), encoding: .utf8)
         return try await withLocalEmulator(stateDirectory: paths.emulatorState, seed: seed) { emulator in
-            let processor = DropProcessor(
-                spec: spec, provider: emulator.provider, store: store, paths: paths, logger: logger)
-            return try await processor.process(
-                sourcePath: file, fileName: URL(fileURLWithPath: file).lastPathComponent)
+            let environment = DropEnvironment(provider: emulator.provider, store: store, paths: paths, logger: logger)
+            return try await DropJob.process(file: file, spec: spec, specText: text, environment: environment, reuse: reuse)
         }
     }
 }

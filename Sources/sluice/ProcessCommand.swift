@@ -14,6 +14,10 @@ struct ProcessCommand: AsyncParsableCommand {
             Renders one request per row, submits batches, waits for them, validates every output and writes \
             STEM.enriched.*, STEM.failures.jsonl (when rows failed) and STEM.manifest.json (last).
 
+            The same content through the same spec is not sent twice: a file whose earlier run was interrupted \
+            resumes where it stopped (batches already at the provider are polled, not resent), and a file processed \
+            before gets its outputs from the stored results without contacting the provider, unless --reprocess.
+
             Exit status: 0 manifest written (rows may have failed), 1 file rejected or fatal error, 2 usage error.
             """
     )
@@ -23,6 +27,7 @@ struct ProcessCommand: AsyncParsableCommand {
     var pipeline: String
     @OptionGroup var root: RootOption
     @Flag(help: "Print no progress, only the result line.") var quiet = false
+    @Flag(help: "Send every row again even if the same content went through this spec before.") var reprocess = false
 
     func run() async throws {
         let paths = root.paths
@@ -31,8 +36,9 @@ struct ProcessCommand: AsyncParsableCommand {
             throw UsageFailure(message: "\(file): no such file")
         }
         let spec: PipelineSpec
+        let specText: String
         do {
-            spec = try SpecLoader.load(path: paths.spec(pipeline))
+            (spec, specText) = try SpecLoader.read(path: paths.spec(pipeline))
         } catch {
             for problem in error.problems { printError(problem.description) }
             throw ExitCode(1)
@@ -44,25 +50,27 @@ struct ProcessCommand: AsyncParsableCommand {
         try SluicePaths.ensureDirectory(paths.state)
         let store = try StateStore(path: paths.database)
         let fileName = URL(fileURLWithPath: file).lastPathComponent
-        let sourcePath = URL(fileURLWithPath: file).standardizedFileURL.path
         let line = ProgressLine(name: fileName, enabled: !quiet)
+        let reuse: ReusePolicy = reprocess ? .never : .finished
+        let file = self.file
 
         let report = try await ProviderSession.with(spec: spec, paths: paths, logger: logger) { provider in
-            let processor = DropProcessor(
-                spec: spec, provider: provider, store: store, paths: paths, logger: logger,
+            let environment = DropEnvironment(provider: provider, store: store, paths: paths, logger: logger)
+            return try await DropJob.process(
+                file: file, spec: spec, specText: specText, environment: environment, reuse: reuse,
                 progress: { line.update($0) })
-            return try await processor.process(sourcePath: sourcePath, fileName: fileName)
         }
         line.finish()
-        let m = report.manifest
+        let drop = report.drop
         if report.rejected {
-            printError("\(fileName): rejected: \(m.reason ?? "unknown reason")")
+            printError("\(fileName): rejected: \(drop.reason ?? "unknown reason")")
             print(report.manifestPath)
             throw ExitCode(1)
         }
+        let reused = drop.sameAs.map { _ in " (results reused from an earlier run of the same content)" } ?? ""
         print(
-            "\(fileName): \(m.rowsIn) rows, \(m.succeeded) enriched, \(m.failed) failed, "
-                + "\(m.batches.count) batch(es) → \(report.manifestPath)")
+            "\(fileName): \(drop.rowsIn ?? 0) rows, \(drop.succeeded ?? 0) enriched, \(drop.failed ?? 0) failed, "
+                + "\(report.batches) batch(es)\(reused) → \(report.manifestPath)")
     }
 }
 

@@ -35,8 +35,8 @@ final class ProgressLine: Sendable {
             important = false
         case .assembling:
             text = "writing outputs"
-        case .written(let manifest):
-            text = "manifest written: \(manifest.status)"
+        case .written:
+            text = "manifest written"
         }
         draw(text, important: important)
     }

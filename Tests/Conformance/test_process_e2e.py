@@ -167,16 +167,22 @@ def test_chunking_limits(tmp_path):
     assert len(manifest["batches"]) >= 3
     assert all(b["requests"] <= 50_000 for b in manifest["batches"])
     assert sum(b["requests"] for b in manifest["batches"]) == 120_000
-    chunks = sorted((root / ".sluice" / "drops").glob("*/chunk-*.jsonl"))
-    assert len(chunks) == len(manifest["batches"])
-    assert all(c.stat().st_size <= 10_000_000 for c in chunks)
+    # Staged chunks are gone once the file is archived; the state database keeps their sizes.
+    status = json.loads(run_sluice("status", "--root", root, "--json").stdout)
+    small_file = next(f for f in status["files"] if f["name"] == "small.csv")
+    assert small_file["stage"] == "archived"
+    assert [b["id"] for b in small_file["batches"]] == [b["id"] for b in manifest["batches"]]
+    assert all(0 < b["bytes"] <= 10_000_000 for b in small_file["batches"])
+    assert sum(b["requests"] for b in small_file["batches"]) == 120_000
     # Big rows: the 10 MB target, not the request count, decides.
     big = generate(tmp_path / "big.csv", rows=12_000, seed=11)
     run_sluice("process", big, "--pipeline", "tickets", "--root", root, "--quiet")
     manifest = check_manifest(root / "outbox" / "tickets", "big")
-    chunks = [c for c in (root / ".sluice" / "drops").glob("*/chunk-*.jsonl") if c.stat().st_size > 1_000_000]
+    status = json.loads(run_sluice("status", "--root", root, "--json").stdout)
+    big_file = next(f for f in status["files"] if f["name"] == "big.csv")
     assert len(manifest["batches"]) >= 2
-    assert all(c.stat().st_size <= 10_000_000 for c in chunks)
+    assert all(b["bytes"] <= 10_000_000 for b in big_file["batches"])
+    assert max(b["bytes"] for b in big_file["batches"]) > 9_000_000, "the size target, not the count, cut the chunks"
 
 
 def test_exit_codes(tmp_path):

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A batch's state, normalised across providers.
 public enum BatchState: String, Sendable, Codable, CaseIterable {
     case validating
@@ -99,7 +101,11 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A batch API: upload a staged chunk, create a batch, watch it, fetch its results.
+/// A batch API: upload a staged chunk, create a batch, watch it, fetch its results, and find what a
+/// crashed run may have left at the provider.
+///
+/// Upload and create are separate calls so the engine can record the uploaded file's id in between:
+/// a crash then costs neither a second upload nor a second (paid) batch.
 public protocol BatchProvider: Sendable {
     /// Short name recorded in manifests, e.g. `openai`, `local`.
     var name: String { get }
@@ -108,9 +114,16 @@ public protocol BatchProvider: Sendable {
     var maxRequestsPerBatch: Int { get }
     var maxBytesPerBatch: Int { get }
 
-    /// Uploads the chunk file (streamed from disk) and creates a batch tagged with `metadata`.
-    func submit(chunkPath: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String])
+    /// Uploads a staged chunk file (streamed from disk) under `name`; returns the provider's file id.
+    func upload(chunkPath: String, name: String) async throws -> String
+    /// Creates a batch over an uploaded file, tagged with `metadata`. Not retried on an ambiguous failure
+    /// (the batch may exist): the caller looks for it with `findBatch` before trying again.
+    func createBatch(inputFileID: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String])
         async throws -> SubmittedBatch
+    /// The batch created at or after `since` whose metadata maps `key` to `value`, if there is one.
+    func findBatch(metadataKey key: String, value: String, createdSince since: Date) async throws -> SubmittedBatch?
+    /// Ids of uploaded files whose name starts with `prefix`, created at or after `since`.
+    func findUploads(namePrefix prefix: String, createdSince since: Date) async throws -> [String]
     /// The batch's current state.
     func snapshot(batchID: String) async throws -> BatchSnapshot
     /// Downloads every result file of a finished batch into `directory`; returns the local paths.

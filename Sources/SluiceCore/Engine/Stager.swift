@@ -31,9 +31,15 @@ public struct Stager: Sendable {
     public static let failuresFileName = "staging-failures.jsonl"
 
     /// Stages `sourcePath` (dropped as `fileName`) into `directory`. Blocking: run it on a thread of its own.
-    public func stage(sourcePath: String, fileName: String, directory: String, progress: (Int) -> Void = { _ in })
-        throws(DropRejection) -> StagingResult
-    {
+    ///
+    /// Throws `DropRejection` when the file as a whole is unusable, including when it fails the structural
+    /// check (gzip trailer, a CSV ending inside a quoted field, and with `requireFinalNewline` a JSONL file
+    /// whose last line is unterminated): such a file is rejected, never half-processed. Throws
+    /// `StoppedEarly` when `stop` is raised; the directory then holds partial chunks to be discarded.
+    public func stage(
+        sourcePath: String, fileName: String, directory: String, requireFinalNewline: Bool = false,
+        stop: StopFlag? = nil, progress: (Int) -> Void = { _ in }
+    ) throws -> StagingResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
         let writer = ChunkWriter(directory: directory, maxBytes: maxBytes, maxRequests: maxRequests)
@@ -48,11 +54,20 @@ public struct Stager: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         var failureLine: [UInt8] = []
-        do throws(RecordsError) {
-            while let row = try nextRow(reader) {
+        do {
+            while let row = try reader.next() {
                 rows += 1
-                if rows & 0x3FFF == 0 { progress(rows) }
+                if rows & 0xFFF == 0 {
+                    if stop?.isRaised == true { throw StoppedEarly() }
+                    if rows & 0x3FFF == 0 { progress(rows) }
+                }
                 var failure = row.problem
+                if failure?.code == RecordsError.Code.csvUnterminatedQuote {
+                    throw DropRejection(
+                        code: RecordsError.Code.csvUnterminatedQuote,
+                        reason: "\(fileName): the file ends inside a quoted field opened in record \(row.row): "
+                            + "it looks truncated (an export cut off or still being written)")
+                }
                 if failure == nil {
                     buffer.removeAll(keepingCapacity: true)
                     let rendered = line.render(customID: CustomID.make(row: row.row), into: &buffer) { index, out in
@@ -80,21 +95,19 @@ public struct Stager: Sendable {
                     try failures.write(failureLine)
                 }
             }
+            if requireFinalNewline && reader.endedWithoutNewline {
+                throw DropRejection(
+                    code: "drop.unterminated_last_line",
+                    reason: "\(fileName): the last line (record \(rows)) has no terminating newline: "
+                        + "the file looks truncated (a complete JSONL file ends with a newline)")
+            }
             try failures.finish()
             let chunks = try writer.finish()
             progress(rows)
             return StagingResult(rowsIn: rows, chunks: chunks, failedRows: failed)
-        } catch {
+        } catch let error as RecordsError {
+            // Reading problems arrive as DropRejection from the reader; a RecordsError here is a write failure.
             throw DropRejection(code: error.code, reason: "cannot write staging files: \(error.message)")
-        }
-    }
-
-    /// Reads on; a file-level read error surfaces as a `RecordsError` so one catch handles all I/O.
-    private func nextRow(_ reader: DropReader) throws(RecordsError) -> SourceRow? {
-        do {
-            return try reader.next()
-        } catch {
-            throw RecordsError(code: error.code, message: error.reason)
         }
     }
 }

@@ -44,6 +44,9 @@ public final class DropReader {
         }
     }
 
+    /// True when a JSONL file's last line lacked its newline (known after the last row was read).
+    public var endedWithoutNewline: Bool { jsonl?.endedWithoutNewline ?? false }
+
     /// The next row, or nil at the end. Throws only when the file as a whole cannot be read on.
     public func next() throws(DropRejection) -> SourceRow? {
         do {

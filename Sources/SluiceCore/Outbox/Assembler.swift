@@ -35,7 +35,7 @@ public struct Assembler: Sendable {
     /// `chunks` pairs each staged chunk's row range with its outcome file.
     public func assemble(
         sourcePath: String, fileName: String, workDirectory: String,
-        chunks: [(firstRow: Int, lastRow: Int, outcomes: String)], outbox: String
+        chunks: [(firstRow: Int, lastRow: Int, outcomes: String)], outbox: String, stop: StopFlag? = nil
     ) throws -> AssemblyResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
@@ -73,6 +73,7 @@ public struct Assembler: Sendable {
 
         while let row = try reader.next() {
             result.rowsIn += 1
+            if result.rowsIn & 0xFFF == 0, stop?.isRaised == true { throw StoppedEarly() }
             let fate: Fate
             if let failure = try stagingFailures.failure(for: row.row) {
                 fate = .failed(failure, attempts: 0, raw: nil)
@@ -123,6 +124,8 @@ public struct Assembler: Sendable {
             result.outputs.append((failuresName, result.failed))
         } else {
             failures.abandon()
+            // A failures file left by an earlier drop of the same name would contradict this manifest.
+            unlink(outbox + "/" + failuresName)
         }
         committed = true
         return result

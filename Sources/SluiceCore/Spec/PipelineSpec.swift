@@ -22,6 +22,8 @@ public struct PipelineSpec: Sendable {
     public var retry: RetrySettings
     public var dedupe: Bool
     public var budget: BudgetSettings
+    /// How the daemon decides a dropped file is complete.
+    public var intake: IntakeSettings
     /// Pipeline whose inbox receives the enriched file.
     public var then: String?
     /// SHA-256 of the spec file's bytes, recorded in manifests.
@@ -93,6 +95,14 @@ public struct BatchSettings: Sendable {
 /// How often a row may be attempted.
 public struct RetrySettings: Sendable {
     public var maxAttempts: Int
+}
+
+/// When a file in the inbox counts as complete (the daemon only).
+public struct IntakeSettings: Sendable {
+    /// Size and mtime must stay unchanged this long; nil means the daemon's setting (default 5 s).
+    public var settle: Duration?
+    /// Wait for a sentinel (`NAME.done` beside the file, or `_SUCCESS` in the folder) before claiming.
+    public var sentinel: Bool
 }
 
 /// Spending limits.

@@ -6,6 +6,11 @@ import SluiceJSON
 public enum SpecLoader {
     /// Loads the spec at `path`; throws a `SpecError` listing every problem found.
     public static func load(path: String) throws(SpecError) -> PipelineSpec {
+        try read(path: path).spec
+    }
+
+    /// Loads the spec at `path` and returns its text too (drops keep the text they started with).
+    public static func read(path: String) throws(SpecError) -> (spec: PipelineSpec, text: String) {
         let url = URL(fileURLWithPath: path)
         let name = url.deletingPathExtension().lastPathComponent
         let data: Data
@@ -22,7 +27,7 @@ public enum SpecLoader {
             ])
         }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        return try parse(yaml: text, name: name, file: path, sha256: digest)
+        return (try parse(yaml: text, name: name, file: path, sha256: digest), text)
     }
 
     /// Parses spec text; `file` names the source in problems.
@@ -89,6 +94,10 @@ public enum SpecLoader {
         let maxUSD = budgetFields.number("max_usd")
         if let maxUSD, maxUSD < 0 { budgetFields.problem("max_usd", "spec.out_of_range", "must not be negative") }
         top.problems += budgetFields.finish()
+        var intakeFields = top.nested("intake")
+        let intake = IntakeSettings(
+            settle: intakeFields.duration("settle"), sentinel: intakeFields.bool("sentinel") ?? false)
+        top.problems += intakeFields.finish()
         let then = top.string("then")
         if let then, then == name { top.problem("then", "spec.invalid_value", "a pipeline cannot feed itself") }
 
@@ -96,7 +105,8 @@ public enum SpecLoader {
         return PipelineSpec(
             name: name, provider: provider, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint,
             system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch,
-            retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), then: then, sha256: sha256)
+            retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), intake: intake, then: then,
+            sha256: sha256)
     }
 
     private static func template(_ fields: inout SpecFields, _ key: String) -> Template? {

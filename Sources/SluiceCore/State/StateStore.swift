@@ -14,6 +14,8 @@ public final class StateStore: Sendable {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
+        // GRDB 7 opens write transactions IMMEDIATE itself: a writer takes the lock when it begins, so the
+        // daemon and a CLI command never deadlock upgrading a read transaction to a write one.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -68,6 +70,27 @@ public final class StateStore: Sendable {
                 t.column("createdAt", .datetime).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
+        }
+        // The daemon: resumable stages, claimed sources, twins (same content dropped again), archives.
+        migrator.registerMigration("v2") { db in
+            try db.alter(table: "drop") { t in
+                t.add(column: "key", .text).notNull().defaults(to: "")
+                t.add(column: "origin", .text).notNull().defaults(to: "process")
+                t.add(column: "specText", .text)
+                t.add(column: "sameAs", .integer)
+                t.add(column: "succeeded", .integer)
+                t.add(column: "failed", .integer)
+                t.add(column: "resultsDir", .text)
+                t.add(column: "manifestPath", .text)
+                t.add(column: "archivedAt", .datetime)
+                t.add(column: "updatedAt", .datetime)
+            }
+            try db.create(index: "drop_stage", on: "drop", columns: ["stage"])
+            try db.alter(table: "batch") { t in
+                t.add(column: "resultFileIDs", .text)
+                t.add(column: "lastError", .text)
+            }
+            try db.create(index: "batch_chunk", on: "batch", columns: ["chunkID"])
         }
         return migrator
     }

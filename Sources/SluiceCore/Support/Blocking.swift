@@ -20,4 +20,23 @@ public enum Blocking {
             thread.start()
         }
     }
+
+    /// Runs `body` on a new thread; cancelling the calling task raises the flag `body` is given.
+    ///
+    /// The body decides where it can stop safely and throws `StoppedEarly` there; this then throws
+    /// `CancellationError`, so callers treat it like any other cancellation.
+    public static func run<T: Sendable>(
+        _ name: String, stoppable body: @escaping @Sendable (StopFlag) throws -> T
+    ) async throws -> T {
+        let flag = StopFlag()
+        do {
+            return try await withTaskCancellationHandler {
+                try await run(name) { try body(flag) }
+            } onCancel: {
+                flag.raise()
+            }
+        } catch is StoppedEarly {
+            throw CancellationError()
+        }
+    }
 }

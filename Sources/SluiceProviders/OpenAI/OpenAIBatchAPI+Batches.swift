@@ -5,13 +5,15 @@ extension OpenAIBatchAPI {
     /// Creates a batch over an uploaded input file (`POST /batches`).
     ///
     /// A transport failure after the server received the request may have created the batch
-    /// anyway; tag it with `metadata` so a caller can find it again with `allBatches`.
+    /// anyway; tag it with `metadata` so a caller can find it again with `allBatches`. Pass
+    /// `retry: .never` to reconcile by listing before trying again, instead of retrying blindly.
     public func createBatch(
         inputFileID: String,
         endpoint: String,
         completionWindow: String = "24h",
         metadata: [String: String]? = nil,
-        outputExpiresAfterSeconds: Int? = nil
+        outputExpiresAfterSeconds: Int? = nil,
+        retry: RetryPolicy? = nil
     ) async throws(OpenAIAPIError) -> OpenAIBatch {
         let payload = OpenAIBatchCreation(
             inputFileID: inputFileID,
@@ -25,7 +27,8 @@ extension OpenAIBatchAPI {
         guard let json = try? encoder.encode(payload) else {
             throw OpenAIAPIError(code: .decode, operation: "POST /batches", message: "cannot encode the request")
         }
-        let response = try await send("POST", "/batches", body: .bytes(Array(json), contentType: "application/json"))
+        let response = try await send(
+            "POST", "/batches", body: .bytes(Array(json), contentType: "application/json"), retry: retry)
         return try decode(OpenAIBatch.self, from: response, operation: "POST /batches")
     }
 

@@ -52,4 +52,37 @@ extension OpenAIBatchAPI {
         let response = try await send("DELETE", path)
         return try decode(OpenAIFileDeletion.self, from: response, operation: "DELETE \(path)")
     }
+
+    /// One page of files (`GET /files?purpose=&order=&after=&limit=`), newest first unless `order` is `asc`.
+    public func listFiles(
+        purpose: String? = nil,
+        after: String? = nil,
+        limit: Int? = nil,
+        order: String = "desc"
+    ) async throws(OpenAIAPIError) -> OpenAIList<OpenAIFileObject> {
+        var query: [(String, String)] = [("order", order)]
+        if let purpose { query.append(("purpose", purpose)) }
+        if let after { query.append(("after", after)) }
+        if let limit { query.append(("limit", String(limit))) }
+        let response = try await send("GET", "/files", query: query)
+        return try decode(OpenAIList<OpenAIFileObject>.self, from: response, operation: "GET /files")
+    }
+
+    /// Every file of `purpose` created at or after `since` (Unix seconds), newest first, page by page;
+    /// stops at the first older file.
+    public func recentFiles(purpose: String?, since: Int64, pageSize: Int = 1000) async throws(OpenAIAPIError)
+        -> [OpenAIFileObject]
+    {
+        var found: [OpenAIFileObject] = []
+        var after: String?
+        while true {
+            let page = try await listFiles(purpose: purpose, after: after, limit: pageSize)
+            for file in page.data {
+                if file.createdAt < since { return found }
+                found.append(file)
+            }
+            guard page.hasMore, let last = page.data.last?.id else { return found }
+            after = last
+        }
+    }
 }

@@ -52,7 +52,8 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
         query: [(String, String)] = [],
         body: HTTPRequestBody = .none,
         accept: String = "application/json",
-        responseBodyFile: String? = nil
+        responseBodyFile: String? = nil,
+        retry override: RetryPolicy? = nil
     ) async throws(OpenAIAPIError) -> HTTPResponse {
         let operation = "\(method) \(path)"
         var url = baseURL + path
@@ -74,7 +75,7 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
         do {
             // A local copy: Swift 6.3 does not open the stored existential property at this call.
             let clock: any Clock<Duration> = self.clock
-            response = try await Self.execute(request, on: client, retry: retry, clock: clock, logger: logger)
+            response = try await Self.execute(request, on: client, retry: override ?? retry, clock: clock, logger: logger)
         } catch {
             logger?.warning("OpenAI call failed", metadata: ["openai.operation": "\(operation)", "error": "\(error)"])
             throw OpenAIAPIError(transport: error, operation: operation)

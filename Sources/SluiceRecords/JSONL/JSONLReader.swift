@@ -34,6 +34,11 @@ public final class JSONLReader {
         window = InputWindow(source: source, capacity: readBufferSize)
     }
 
+    /// Whether the file's last line had no terminating newline: known once `next()` has returned nil.
+    ///
+    /// A writer that was cut off mid-line leaves exactly this; the daemon's structural check rejects such files.
+    public private(set) var endedWithoutNewline = false
+
     /// Decompressed bytes consumed up to the end of the last line returned.
     public var bytesConsumed: Int64 { window.offset }
 
@@ -80,6 +85,7 @@ public final class JSONLReader {
             if window.position == window.end {
                 if try !window.refill() {
                     guard sawBytes else { return nil }
+                    endedWithoutNewline = true
                     return (oversized ? [] : Self.trimmingCR(pending), oversized)
                 }
             }

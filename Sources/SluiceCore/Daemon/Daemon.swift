@@ -1,0 +1,313 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// `sluice run`: watches every pipeline's inbox, claims complete files, and drives each to its manifest.
+///
+/// Work survives anything: at start, claimed files without a drop row are recorded and every unfinished
+/// drop resumes from its recorded stage. inotify makes new files noticed at once where it works; the
+/// periodic rescan finds them anyway (network shares send no events). On graceful shutdown (SIGTERM,
+/// SIGINT) intake stops and running drops stop at their next safe point, all state recorded.
+public final class Daemon: Service, Sendable {
+    public typealias ProviderMaker = @Sendable (PipelineSpec) async throws -> any BatchProvider
+
+    let paths: SluicePaths
+    let settings: DaemonSettings
+    let logger: Logger
+    let makeProvider: ProviderMaker
+    private let result = Mutex(DaemonOutcome())
+
+    /// The tick of the intake loop: how soon an event or a settled file is acted on.
+    static let tick: Duration = .milliseconds(200)
+    static let purgeEvery: Duration = .seconds(3600)
+
+    public init(paths: SluicePaths, settings: DaemonSettings, logger: Logger, makeProvider: @escaping ProviderMaker) {
+        self.paths = paths
+        self.settings = settings
+        self.logger = logger
+        self.makeProvider = makeProvider
+    }
+
+    /// What the run ended with (meaningful after `run()` returns).
+    public var outcome: DaemonOutcome { result.withLock { $0 } }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await self.serve() }
+        } catch is CancellationError {
+            logger.notice("stopped; unfinished files resume on the next start")
+        }
+    }
+
+    private func serve() async throws {
+        try SluicePaths.ensureDirectory(paths.state)
+        let lock = try DaemonLock(path: paths.state + "/daemon.lock")
+        defer { lock.release() }
+        let store = try StateStore(path: paths.database)
+        let intake = DropIntake(store: store, paths: paths)
+        let book = JobBook()
+        let files = AsyncSemaphore(settings.maxFiles)
+        let limits = TransferLimits(uploads: settings.maxUploads, downloads: settings.maxDownloads)
+        var registry = PipelineRegistry(paths: paths)
+        registry.refresh(logger: logger)
+        let events = EventQueue()
+        let watcher = makeWatcher()
+        defer { watcher?.stop() }
+
+        var inboxes: [String: InboxWatch] = [:]
+        updateInboxes(&inboxes, registry: registry, watcher: watcher)
+        _ = try await intake.recoverClaims(specs: registry.active, logger: logger)
+        // --once drains what is there now: remember it, and stop when all of it has its manifest.
+        var waitingFor: [String: Set<String>]? =
+            settings.once ? inboxes.mapValues { Set($0.listing()) }.filter { !$0.value.isEmpty } : nil
+        if settings.once {
+            let paused = registry.paused.filter {
+                !(InboxWatch(pipeline: $0, directory: paths.inbox($0), settle: .zero, sentinel: false).listing().isEmpty)
+            }
+            result.withLock { $0.pausedPipelines = paused }
+        }
+
+        try await withThrowingDiscardingTaskGroup { group in
+            if let watcher {
+                group.addTask {
+                    for await event in watcher.events { await events.add(event) }
+                }
+            }
+            var toStart: [Int64] = []
+            for drop in try await store.unfinishedDrops() where drop.origin == .inbox {
+                if try await admit(drop, store: store, book: book) { toStart.append(drop.id!) }
+            }
+            logger.info(
+                "watching", metadata: ["pipelines": "\(registry.active.keys.sorted().joined(separator: ","))",
+                    "inotify": "\(watcher != nil)", "rescan": "\(settings.rescan)"])
+
+            let clock = ContinuousClock()
+            var nextRescan = clock.now
+            var nextPurge = clock.now
+            while true {
+                let now = clock.now
+                var toScan: Set<String> = []
+                if now >= nextRescan {
+                    if !registry.refresh(logger: logger).isEmpty {
+                        updateInboxes(&inboxes, registry: registry, watcher: watcher)
+                    }
+                    toScan = Set(inboxes.keys)
+                    nextRescan = now + settings.rescan
+                }
+                for event in await events.drain() {
+                    switch event.kind {
+                    case .overflow, .directoryGone:
+                        toScan = Set(inboxes.keys)
+                        nextRescan = now  // re-adds lost watches
+                    case .movedIn:
+                        inboxes[event.key]?.tracker.arrivedByRename(event.name)
+                        toScan.insert(event.key)
+                    case .closedAfterWrite, .created:
+                        toScan.insert(event.key)
+                    }
+                }
+                for (name, inbox) in inboxes {
+                    if let deadline = inbox.tracker.nextDeadline(), deadline <= now { toScan.insert(name) }
+                }
+                let wallNow = Date()
+                for name in toScan { inboxes[name]?.scan(now: now, wallNow: wallNow) }
+                for name in inboxes.keys.sorted() {
+                    guard let entry = registry.active[name], var inbox = inboxes[name] else { continue }
+                    for file in inbox.ready(now: now) {
+                        do {
+                            guard let id = try await intake.claim(name: file, spec: entry.spec, specText: entry.text)
+                            else { continue }
+                            inbox.clearSentinels(after: file)
+                            logger.info("claimed", metadata: ["pipeline": "\(name)", "file": "\(file)", "drop": "\(id)"])
+                            if let drop = try await store.drop(id: id), try await admit(drop, store: store, book: book) {
+                                toStart.append(id)
+                            }
+                        } catch {
+                            logger.error(
+                                "cannot claim a file", metadata: ["pipeline": "\(name)", "file": "\(file)", "error": "\(error)"])
+                        }
+                    }
+                    inboxes[name] = inbox
+                }
+                for id in await book.deferred.sorted() {
+                    if let drop = try await store.drop(id: id), try await admit(drop, store: store, book: book) {
+                        toStart.append(id)
+                    }
+                }
+                if !settings.once { toStart += await book.due(at: now) }
+                for id in toStart where await book.start(id) {
+                    group.addTask { await self.runJob(id, store: store, files: files, limits: limits, book: book) }
+                }
+                toStart.removeAll()
+                if now >= nextPurge {
+                    await purgeArchives(store: store)
+                    nextPurge = now + Self.purgeEvery
+                }
+                if var waiting = waitingFor {
+                    for (name, files) in waiting {
+                        let present = Set(inboxes[name]?.listing() ?? [])
+                        waiting[name] = files.intersection(present)
+                        if inboxes[name] == nil || registry.active[name]?.spec.intake.sentinel == true {
+                            // A paused pipeline, or files waiting for a sentinel: nothing this run can finish.
+                            waiting[name] = []
+                        }
+                    }
+                    waitingFor = waiting.filter { !$0.value.isEmpty }
+                    if waitingFor!.isEmpty, await book.idle {
+                        let failed = await book.failures
+                        let finished = await book.finished
+                        result.withLock {
+                            $0.failed = failed
+                            $0.finished = finished
+                        }
+                        logger.info("inbox drained", metadata: ["files": "\(finished)", "failed": "\(failed)"])
+                        group.cancelAll()
+                        return
+                    }
+                }
+                try await Task.sleep(for: Self.tick)
+            }
+        }
+    }
+
+    /// True when a drop may start now; false (and held back) while an earlier drop of the same content
+    /// is in flight, whose results it will reuse.
+    private func admit(_ drop: DropRecord, store: StateStore, book: JobBook) async throws -> Bool {
+        if drop.stage == .claimed, let twin = try await store.twin(of: drop), twin.stage != .archived,
+            twin.origin == .inbox
+        {
+            await book.hold(drop.id!)
+            return false
+        }
+        return true
+    }
+
+    private func runJob(_ id: Int64, store: StateStore, files: AsyncSemaphore, limits: TransferLimits, book: JobBook)
+        async
+    {
+        var log = logger
+        log[metadataKey: "drop"] = "\(id)"
+        do {
+            guard let drop = try await store.drop(id: id) else { return }
+            log[metadataKey: "pipeline"] = "\(drop.pipeline)"
+            log[metadataKey: "file"] = "\(drop.sourceName)"
+            let fileLog = log
+            try await files.run {
+                let spec = try self.spec(of: drop)
+                let provider = try await self.makeProvider(spec)
+                let environment = DropEnvironment(
+                    provider: provider, store: store, paths: self.paths, limits: limits, logger: self.logger)
+                let report = try await DropJob(dropID: id, spec: spec, environment: environment, reuse: .finished).run()
+                let d = report.drop
+                fileLog.info(
+                    report.rejected ? "file rejected" : "file done",
+                    metadata: [
+                        "rows": "\(d.rowsIn ?? 0)", "succeeded": "\(d.succeeded ?? 0)", "failed": "\(d.failed ?? 0)",
+                        "manifest": "\(report.manifestPath)",
+                    ])
+            }
+            await book.end(id, failedUntil: nil)
+        } catch is CancellationError {
+            await book.end(id, failedUntil: nil)
+        } catch {
+            if Task.isCancelled {
+                await book.end(id, failedUntil: nil)
+                return
+            }
+            log.error("processing failed; the file is kept and tried again", metadata: ["error": "\(error)"])
+            await book.end(id, failedUntil: ContinuousClock.now + settings.jobRetry)
+        }
+    }
+
+    /// The spec a drop started with (stored with it), so a spec edited meanwhile does not change its outputs.
+    private func spec(of drop: DropRecord) throws -> PipelineSpec {
+        if let text = drop.specText {
+            return try SpecLoader.parse(
+                yaml: text, name: drop.pipeline, file: "(spec stored with drop \(drop.id!))", sha256: drop.specSHA256)
+        }
+        return try SpecLoader.load(path: paths.spec(drop.pipeline))
+    }
+
+    private func makeWatcher() -> InotifyWatcher? {
+        guard settings.inotify else { return nil }
+        do {
+            return try InotifyWatcher()
+        } catch {
+            logger.warning("inotify unavailable; relying on the rescan", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Matches the inbox watches to the active pipelines (specs added, changed, paused or removed).
+    private func updateInboxes(_ inboxes: inout [String: InboxWatch], registry: PipelineRegistry, watcher: InotifyWatcher?) {
+        let active = registry.active
+        for name in inboxes.keys where active[name] == nil {
+            inboxes[name] = nil
+            watcher?.unwatch(key: name)
+        }
+        for (name, entry) in active {
+            let settle = entry.spec.intake.settle ?? settings.settle
+            let directory = paths.inbox(name)
+            try? SluicePaths.ensureDirectory(directory)
+            if let existing = inboxes[name], existing.settle == settle, existing.sentinel == entry.spec.intake.sentinel {
+                // keep its settle observations
+            } else {
+                inboxes[name] = InboxWatch(pipeline: name, directory: directory, settle: settle, sentinel: entry.spec.intake.sentinel)
+            }
+            do {
+                try watcher?.watch(directory: directory, key: name)
+            } catch {
+                logger.warning("cannot watch an inbox; relying on the rescan", metadata: ["pipeline": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Removes archives older than the retention setting.
+    private func purgeArchives(store: StateStore) async {
+        let cutoff = Date().addingTimeInterval(-Double(settings.retention.components.seconds))
+        do {
+            for drop in try await store.archives(before: cutoff) {
+                try? FileManager.default.removeItem(atPath: paths.archive(drop.pipeline, drop: drop.id!))
+                try await store.updateDrop(id: drop.id!) {
+                    $0.sourcePath = ""
+                    $0.resultsDir = nil
+                }
+                logger.info("archive removed after retention", metadata: ["drop": "\(drop.id!)", "file": "\(drop.sourceName)"])
+            }
+        } catch {
+            logger.warning("cannot purge old archives", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// inotify events waiting for the intake loop.
+actor EventQueue {
+    private var events: [InboxEvent] = []
+    func add(_ event: InboxEvent) { events.append(event) }
+    func drain() -> [InboxEvent] {
+        defer { events.removeAll() }
+        return events
+    }
+}
+
+/// One daemon per root: an exclusive `flock` on `.sluice/daemon.lock`, released when closed or the process ends.
+final class DaemonLock: Sendable {
+    let fd: Int32
+
+    init(path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw EngineError(code: "daemon.lock", message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw EngineError(
+                code: "daemon.already_running",
+                message: "another `sluice run` is serving this root (it holds \(path))")
+        }
+        self.fd = fd
+    }
+
+    func release() { close(fd) }
+}

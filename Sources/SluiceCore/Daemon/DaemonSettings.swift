@@ -1,0 +1,23 @@
+/// How `sluice run` behaves; defaults suit a shared folder watched day and night.
+public struct DaemonSettings: Sendable {
+    /// A file not arriving by rename must keep its size and mtime this long before it is claimed
+    /// (a pipeline's `intake.settle` overrides it).
+    public var settle: Duration = .seconds(5)
+    /// How often every inbox is listed, events or not (network shares send no inotify events).
+    public var rescan: Duration = .seconds(10)
+    /// Use inotify for prompt notice of new files; the rescan runs either way.
+    public var inotify = true
+    /// Files worked on at once; others wait their turn (claimed, so they are not lost).
+    public var maxFiles = 4
+    /// Uploads and downloads at once across all files.
+    public var maxUploads = 2
+    public var maxDownloads = 2
+    /// How long archived sources and results are kept.
+    public var retention: Duration = .seconds(30 * 86_400)
+    /// Drain what is in the inbox now, finish it, and return.
+    public var once = false
+    /// How long to wait before running a drop again whose job failed (a full disk, a broken state file).
+    public var jobRetry: Duration = .seconds(30)
+
+    public init() {}
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+
+/// One pipeline's inbox as the daemon sees it: which files are settling, which are ready to claim.
+struct InboxWatch {
+    let pipeline: String
+    let directory: String
+    var tracker: SettleTracker
+    var settle: Duration
+    var sentinel: Bool
+
+    init(pipeline: String, directory: String, settle: Duration, sentinel: Bool) {
+        self.pipeline = pipeline
+        self.directory = directory
+        self.settle = settle
+        self.sentinel = sentinel
+        tracker = SettleTracker(settle: settle)
+    }
+
+    /// Candidate file names in the inbox now (not ignored, regular files).
+    func listing() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { !IntakeNames.isIgnored($0) }.sorted()
+    }
+
+    /// Stats every candidate (and every pending name, so vanished files are forgotten).
+    mutating func scan(now: ContinuousClock.Instant, wallNow: Date) {
+        let names = Set(listing()).union(tracker.pendingNames)
+        for name in names.sorted() {
+            tracker.observe(name, FileObservation.observe(path: directory + "/" + name), now: now, wallNow: wallNow)
+        }
+    }
+
+    /// Files complete now; with `sentinel`, only those whose sentinel is there.
+    mutating func ready(now: ContinuousClock.Instant) -> [String] {
+        let names = tracker.ready(now: now)
+        guard sentinel else { return names }
+        let folderDone = FileManager.default.fileExists(atPath: directory + "/_SUCCESS")
+        // The others come back at the next scan (their mtime is old by then, so they are ready at first sight).
+        return names.filter {
+            folderDone || FileManager.default.fileExists(atPath: directory + "/" + IntakeNames.sentinelName(for: $0))
+        }
+    }
+
+    /// Removes a claimed file's sentinel, and the folder's `_SUCCESS` once nothing else is left to claim.
+    func clearSentinels(after name: String) {
+        guard sentinel else { return }
+        unlink(directory + "/" + IntakeNames.sentinelName(for: name))
+        if listing().isEmpty { unlink(directory + "/_SUCCESS") }
+    }
+}

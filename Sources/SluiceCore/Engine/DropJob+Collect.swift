@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+
+extension DropJob {
+    // MARK: submitted → downloaded
+
+    /// Polls every batch of the drop until it ends, downloading and joining each one's results as it does.
+    ///
+    /// Each batch has its own schedule, from `batch.poll.initial` growing to `batch.poll.max` with jitter, so
+    /// many batches in flight cost a bounded number of calls. A provider that answers errors is retried
+    /// with the same backoff and the error is recorded for `sluice status`; it never fails the drop.
+    func collect(_ drop: DropRecord) async throws {
+        try await collect(drop, clock: environment.clock)
+    }
+
+    private func collect<C: Clock<Duration>>(_ drop: DropRecord, clock: C) async throws {
+        var pending: [(item: ChunkProgress, backoff: Backoff, due: Duration)] = []
+        for item in try await store.progress(dropID: dropID) where item.batch?.state == .submitted {
+            pending.append((item, Backoff(initial: spec.batch.pollInitial, max: spec.batch.pollMax), .zero))
+        }
+        var latest: [Int64: BatchSnapshot] = [:]
+        let start = clock.now
+        while !pending.isEmpty {
+            let elapsed = start.duration(to: clock.now)
+            var index = 0
+            while index < pending.count {
+                guard pending[index].due <= elapsed else {
+                    index += 1
+                    continue
+                }
+                var batch = pending[index].item.batch!
+                let chunk = pending[index].item.chunk
+                do {
+                    let snapshot = try await provider.snapshot(batchID: batch.providerBatchID!)
+                    latest[chunk.id!] = snapshot
+                    if snapshot.state.isTerminal {
+                        try await download(chunk: chunk, batch: &batch, snapshot: snapshot)
+                        pending.remove(at: index)
+                        continue
+                    }
+                    if snapshot.providerStatus != batch.providerStatus || snapshot.succeeded != batch.succeeded
+                        || snapshot.failed != batch.failed || batch.lastError != nil
+                    {
+                        record(snapshot, in: &batch)
+                        batch.lastError = nil
+                        try await store.saveBatch(batch)
+                        pending[index].item.batch = batch
+                    }
+                } catch let error as ProviderError {
+                    log.warning("polling failed; trying again", metadata: ["batch": "\(batch.providerBatchID!)", "error": "\(error)"])
+                    batch.lastError = error.description
+                    try await store.saveBatch(batch)
+                    pending[index].item.batch = batch
+                }
+                pending[index].due = start.duration(to: clock.now) + pending[index].backoff.next()
+                index += 1
+            }
+            progress(.polled(batches: Array(latest.values)))
+            guard let next = pending.map(\.due).min() else { break }
+            let wait = next - start.duration(to: clock.now)
+            if wait > .zero { try await clock.sleep(for: wait) }
+        }
+        let now = Date()
+        try await store.updateDrop(id: dropID) {
+            $0.stage = .downloaded
+            $0.completedAt = now
+        }
+    }
+
+    private func record(_ snapshot: BatchSnapshot, in batch: inout BatchRecord) {
+        batch.providerStatus = snapshot.providerStatus
+        batch.total = snapshot.total
+        batch.succeeded = snapshot.succeeded
+        batch.failed = snapshot.failed
+    }
+
+    /// Downloads a finished batch's result files and joins them to the chunk's rows; the input file is
+    /// deleted before the batch is recorded as downloaded (a crash in between only repeats the download).
+    private func download(chunk: ChunkRecord, batch: inout BatchRecord, snapshot: BatchSnapshot) async throws {
+        let directory = paths.dropWork(dropID) + "/batch-\(chunk.seq)"
+        try SluicePaths.ensureDirectory(directory)
+        let provider = self.provider
+        let files = try await environment.limits.downloads.run {
+            try await provider.downloadResults(of: snapshot, into: directory)
+        }
+        try await joinResults(chunk: chunk, snapshot: snapshot, files: files)
+        if let input = batch.inputFileID { await provider.deleteFile(id: input) }
+        record(snapshot, in: &batch)
+        batch.state = .downloaded
+        batch.resultPaths = files.joined(separator: "\n")
+        batch.resultFileIDs = snapshot.resultFileIDs.joined(separator: "\n")
+        batch.lastError = nil
+        try await store.saveBatch(batch)
+        log.info(
+            "batch ended",
+            metadata: [
+                "chunk": "\(chunk.seq)", "batch": "\(snapshot.id)", "status": "\(snapshot.providerStatus)",
+                "succeeded": "\(snapshot.succeeded)", "failed": "\(snapshot.failed)",
+            ])
+    }
+
+    /// Writes the chunk's outcome file (one line per row of the chunk) into the drop's results folder.
+    func joinResults(chunk: ChunkRecord, snapshot: BatchSnapshot, files: [String]) async throws {
+        let path = paths.dropWork(dropID) + "/" + ChunkRecord.outcomesName(seq: chunk.seq)
+        let interpreter = OutputInterpreter(spec: spec)
+        try await Blocking.run("sluice-results") {
+            try ResultCollector(interpreter: interpreter).collect(
+                resultFiles: files, snapshot: snapshot, rows: chunk.firstRow...chunk.lastRow, into: path)
+        }
+    }
+}

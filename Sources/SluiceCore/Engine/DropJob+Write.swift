@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import SluiceRecords
+
+extension DropJob {
+    // MARK: downloaded → written
+
+    /// Assembles the enriched and failures files, then the manifest, all atomically into the outbox.
+    ///
+    /// A drop reusing a twin's results joins its rows with the twin's outcome files: the same content gives
+    /// the same rows with the same numbers.
+    func write(_ drop: DropRecord) async throws {
+        let owner = drop.sameAs ?? dropID
+        let items = try await store.progress(dropID: owner)
+        guard let resultsDir = drop.resultsDir else {
+            throw EngineError(code: "state.results_missing", message: "drop \(dropID) has no results folder recorded")
+        }
+        let chunks = items.map {
+            (firstRow: $0.chunk.firstRow, lastRow: $0.chunk.lastRow,
+             outcomes: resultsDir + "/" + ChunkRecord.outcomesName(seq: $0.chunk.seq))
+        }
+        progress(.assembling)
+        let outbox = paths.outbox(spec.name)
+        try SluicePaths.ensureDirectory(outbox)
+        let assembler = Assembler(spec: spec, line: OpenAIRequestFormat.line(for: spec))
+        let assembled: AssemblyResult
+        do {
+            assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in
+                try assembler.assemble(
+                    sourcePath: drop.sourcePath, fileName: drop.sourceName, workDirectory: resultsDir, chunks: chunks,
+                    outbox: outbox, stop: stop)
+            })
+        } catch let rejection as DropRejection {
+            // The source changed or vanished under us since staging.
+            try await reject(drop, rejection)
+            return
+        }
+        var manifest = Manifest(
+            pipeline: spec.name, status: "complete", specSHA256: drop.specSHA256, sourceName: drop.sourceName,
+            sourceBytes: drop.bytes, sourceSHA256: drop.sha256, rowsIn: assembled.rowsIn, receivedAt: drop.receivedAt)
+        manifest.submittedAt = drop.submittedAt
+        manifest.completedAt = drop.completedAt
+        manifest.succeeded = assembled.succeeded
+        manifest.failed = assembled.failed
+        manifest.failuresByCategory = assembled.failuresByCategory
+        if drop.sameAs == nil {
+            manifest.inputTokens = assembled.inputTokens
+            manifest.outputTokens = assembled.outputTokens
+            for item in items {
+                guard let batch = item.batch, let id = batch.providerBatchID else { continue }
+                manifest.batches.append(
+                    .init(provider: batch.provider, id: id, status: batch.providerStatus ?? "", requests: item.chunk.requests))
+            }
+        } else {
+            // Nothing was sent for this file: every answered row came from the earlier drop's stored results.
+            manifest.cached = items.reduce(0) { $0 + $1.chunk.requests }
+        }
+        for output in assembled.outputs {
+            let digest = try await Blocking.run("sluice-digest") { try FileDigest.sha256(path: outbox + "/" + output.name) }
+            manifest.outputs.append(.init(path: output.name, rows: output.rows, sha256: digest.hex))
+        }
+        let path = try await writeManifest(&manifest, fileName: drop.sourceName)
+        let writtenAt = manifest.writtenAt
+        try await store.updateDrop(id: dropID) {
+            $0.stage = .written
+            $0.rowsIn = assembled.rowsIn
+            $0.succeeded = assembled.succeeded
+            $0.failed = assembled.failed
+            $0.manifestPath = path
+            $0.writtenAt = writtenAt
+        }
+        log.info(
+            "written",
+            metadata: [
+                "rows": "\(assembled.rowsIn)", "succeeded": "\(assembled.succeeded)", "failed": "\(assembled.failed)",
+                "manifest": "\(path)",
+            ])
+        progress(.written(manifestPath: path))
+    }
+
+    // MARK: written → archived; rejected → rejected and archived
+
+    /// Keeps the source and the results under `.sluice/archive/<pipeline>/<drop>/`, removes the work folder
+    /// and the provider-side files (uploads, output and error files). Every step can be repeated.
+    func archive(_ drop: DropRecord) async throws {
+        let directory = paths.archive(spec.name, drop: dropID)
+        try SluicePaths.ensureDirectory(directory)
+        var sourcePath = drop.sourcePath
+        if drop.origin == .inbox {
+            let destination = directory + "/" + drop.sourceName
+            if FileManager.default.fileExists(atPath: drop.sourcePath) && drop.sourcePath != destination {
+                try Self.move(drop.sourcePath, to: destination)
+            }
+            sourcePath = destination
+        }
+        if drop.stage == .rejected {
+            let note = "rejected: \(drop.reason ?? "unknown reason")\n"
+            try? Data(note.utf8).write(to: URL(fileURLWithPath: directory + "/REJECTED.txt"))
+        }
+        var resultsDir: String? = nil
+        if drop.stage == .written {
+            if let sameAs = drop.sameAs {
+                resultsDir = try await store.drop(id: sameAs)?.resultsDir
+            } else {
+                resultsDir = directory
+                let work = paths.dropWork(dropID)
+                let items = try await store.progress(dropID: dropID)
+                let names = [Stager.failuresFileName] + items.map { ChunkRecord.outcomesName(seq: $0.chunk.seq) }
+                for name in names where FileManager.default.fileExists(atPath: work + "/" + name) {
+                    try Self.move(work + "/" + name, to: directory + "/" + name)
+                }
+                await cleanUpProvider(drop, items: items)
+            }
+        }
+        try? FileManager.default.removeItem(atPath: paths.dropWork(dropID))
+        let now = Date()
+        let finalPath = sourcePath
+        let kept = resultsDir
+        try await store.updateDrop(id: dropID) {
+            if $0.stage == .written { $0.stage = .archived }
+            $0.archivedAt = now
+            $0.sourcePath = finalPath
+            $0.resultsDir = kept
+        }
+        log.info("archived", metadata: ["archive": "\(directory)"])
+    }
+
+    /// Deletes what the drop left at the provider. Failures are logged, not fatal: the outputs are written.
+    private func cleanUpProvider(_ drop: DropRecord, items: [ChunkProgress]) async {
+        for item in items {
+            for id in (item.batch?.resultFileIDs ?? "").split(separator: "\n") {
+                await provider.deleteFile(id: String(id))
+            }
+        }
+        // Inputs are deleted when each batch ends; this also finds uploads a crash or a retried upload left.
+        let prefix = "sluice-\(drop.key)-"
+        do {
+            let since = drop.receivedAt.addingTimeInterval(-Self.reconcileSlack)
+            for id in try await provider.findUploads(namePrefix: prefix, createdSince: since) {
+                await provider.deleteFile(id: id)
+            }
+        } catch {
+            log.warning("could not list uploads to clean up", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Renames `source` to `destination`, copying when they are on different filesystems.
+    static func move(_ source: String, to destination: String) throws {
+        if rename(source, destination) == 0 { return }
+        let code = errno
+        guard code == EXDEV else {
+            throw EngineError(
+                code: "fs.rename", message: "cannot move \(source) to \(destination): \(String(cString: strerror(code)))")
+        }
+        let temporary = destination + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        guard rename(temporary, destination) == 0 else {
+            throw EngineError(code: "fs.rename", message: "cannot move \(temporary) to \(destination)")
+        }
+        try FileManager.default.removeItem(atPath: source)
+    }
+}

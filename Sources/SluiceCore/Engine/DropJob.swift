@@ -1,0 +1,217 @@
+import Foundation
+import Logging
+import SluiceJSON
+import SluiceRecords
+
+/// Progress of one drop, for a progress line.
+public enum DropProgress: Sendable {
+    case staging(rows: Int)
+    case staged(rows: Int, chunks: Int, failed: Int)
+    case submitted(chunk: Int, of: Int, batchID: String)
+    case polled(batches: [BatchSnapshot])
+    case assembling
+    case written(manifestPath: String)
+}
+
+/// How a drop ended, read back from the state database.
+public struct DropReport: Sendable {
+    public var drop: DropRecord
+    public var manifestPath: String
+    /// Batches this drop paid for (none when its results came from an earlier drop of the same content).
+    public var batches: Int
+    public var rejected: Bool { drop.stage == .rejected }
+}
+
+/// Whether a drop may take its results from an earlier drop of the same content and spec.
+public enum ReusePolicy: Sendable {
+    /// Always send the rows (`sluice process --reprocess`).
+    case never
+    /// Reuse a finished twin's results. (A twin still in flight is not waited for here: the daemon holds
+    /// such a drop back until its twin is done, outside any concurrency limit, so it cannot deadlock.)
+    case finished
+}
+
+/// What every drop a process works on shares.
+public struct DropEnvironment: Sendable {
+    public var provider: any BatchProvider
+    public var store: StateStore
+    public var paths: SluicePaths
+    public var clock: any Clock<Duration>
+    public var limits: TransferLimits
+    public var logger: Logger
+
+    public init(
+        provider: any BatchProvider, store: StateStore, paths: SluicePaths, clock: any Clock<Duration> = ContinuousClock(),
+        limits: TransferLimits = TransferLimits(), logger: Logger
+    ) {
+        self.provider = provider
+        self.store = store
+        self.paths = paths
+        self.clock = clock
+        self.limits = limits
+        self.logger = logger
+    }
+}
+
+/// Drives one drop from its recorded stage to `archived` (or `rejected`), one stage at a time.
+///
+/// Every stage's work is idempotent and its end is one transaction, so running a job for a drop that a
+/// crash interrupted redoes at most the interrupted stage: staging starts over, intents are reconciled with
+/// the provider before anything is created again, batches at the provider are polled rather than resent,
+/// outputs are rewritten atomically. Cancellation (SIGTERM) stops at the next safe point and leaves the
+/// drop at its last recorded stage.
+public struct DropJob: Sendable {
+    public let dropID: Int64
+    public let spec: PipelineSpec
+    public let environment: DropEnvironment
+    public let reuse: ReusePolicy
+    public let progress: @Sendable (DropProgress) -> Void
+    let log: Logger
+
+    var provider: any BatchProvider { environment.provider }
+    var store: StateStore { environment.store }
+    var paths: SluicePaths { environment.paths }
+
+    public init(
+        dropID: Int64, spec: PipelineSpec, environment: DropEnvironment, reuse: ReusePolicy,
+        progress: @escaping @Sendable (DropProgress) -> Void = { _ in }
+    ) {
+        self.dropID = dropID
+        self.spec = spec
+        self.environment = environment
+        self.reuse = reuse
+        self.progress = progress
+        var log = environment.logger
+        log[metadataKey: "pipeline"] = "\(spec.name)"
+        log[metadataKey: "drop"] = "\(dropID)"
+        self.log = log
+    }
+
+    /// Runs the drop to its end and reports it.
+    public func run() async throws -> DropReport {
+        while true {
+            try Task.checkCancellation()
+            let drop = try await current()
+            if drop.isDone { return try await report(drop) }
+            switch drop.stage {
+            case .claimed: try await stageOrReuse(drop)
+            case .staged, .submitting: try await submitAll(drop)
+            case .submitted: try await collect(drop)
+            case .downloaded: try await write(drop)
+            case .written, .rejected: try await archive(drop)
+            case .archived: return try await report(drop)
+            }
+        }
+    }
+
+    func current() async throws -> DropRecord {
+        guard let drop = try await store.drop(id: dropID) else {
+            throw EngineError(code: "state.drop_missing", message: "drop \(dropID) is not in the state database")
+        }
+        return drop
+    }
+
+    private func report(_ drop: DropRecord) async throws -> DropReport {
+        let batches = try await store.progress(dropID: dropID).filter { $0.batch?.providerBatchID != nil }.count
+        return DropReport(drop: drop, manifestPath: drop.manifestPath ?? "", batches: batches)
+    }
+
+    // MARK: claimed → staged (or → downloaded with a twin's results, or → rejected)
+
+    private func stageOrReuse(_ drop: DropRecord) async throws {
+        if reuse == .finished, let twin = try await store.twin(of: drop), twin.stage == .archived {
+            log.info("same content as an earlier drop: reusing its results", metadata: ["twin": "\(twin.id!)"])
+            try await store.updateDrop(id: dropID) {
+                $0.sameAs = twin.id
+                $0.rowsIn = twin.rowsIn
+                $0.resultsDir = twin.resultsDir
+                $0.stage = .downloaded
+            }
+            return
+        }
+        let work = paths.dropWork(dropID)
+        // A crash during staging leaves partial chunks: staging always starts from an empty folder.
+        try? FileManager.default.removeItem(atPath: work)
+        try SluicePaths.ensureDirectory(work)
+        try await store.updateDrop(id: dropID) { $0.resultsDir = work }
+        let stager = Stager(
+            spec: spec, line: OpenAIRequestFormat.line(for: spec), providerMaxBytes: provider.maxBytesPerBatch,
+            providerMaxRequests: provider.maxRequestsPerBatch)
+        let staging: StagingResult
+        do {
+            let progress = self.progress
+            let strict = drop.origin == .inbox
+            staging = try await Blocking.run("sluice-stage", stoppable: { stop in
+                try stager.stage(
+                    sourcePath: drop.sourcePath, fileName: drop.sourceName, directory: work, requireFinalNewline: strict,
+                    stop: stop
+                ) { progress(.staging(rows: $0)) }
+            })
+        } catch let rejection as DropRejection {
+            try await reject(drop, rejection)
+            return
+        }
+        progress(.staged(rows: staging.rowsIn, chunks: staging.chunks.count, failed: staging.failedRows))
+        log.info(
+            "staged",
+            metadata: [
+                "rows": "\(staging.rowsIn)", "chunks": "\(staging.chunks.count)", "failed": "\(staging.failedRows)",
+            ])
+        _ = try await store.recordStaged(
+            dropID: dropID, rowsIn: staging.rowsIn,
+            chunks: staging.chunks.map {
+                ChunkRecord(
+                    dropID: dropID, seq: $0.seq, path: $0.path, requests: $0.requests, bytes: $0.bytes,
+                    firstRow: $0.firstRow, lastRow: $0.lastRow)
+            })
+    }
+
+    /// Writes a `rejected` manifest; the source is archived with the reason next.
+    func reject(_ drop: DropRecord, _ rejection: DropRejection) async throws {
+        log.warning("rejected", metadata: ["code": "\(rejection.code)", "reason": "\(rejection.reason)"])
+        var manifest = Manifest(
+            pipeline: spec.name, status: "rejected", specSHA256: drop.specSHA256, sourceName: drop.sourceName,
+            sourceBytes: drop.bytes, sourceSHA256: drop.sha256, rowsIn: 0, receivedAt: drop.receivedAt)
+        manifest.reason = rejection.reason
+        let path = try await writeManifest(&manifest, fileName: drop.sourceName)
+        let writtenAt = manifest.writtenAt
+        try await store.updateDrop(id: dropID) {
+            $0.stage = .rejected
+            $0.reason = rejection.reason
+            $0.manifestPath = path
+            $0.writtenAt = writtenAt
+            $0.rowsIn = 0
+            $0.succeeded = 0
+            $0.failed = 0
+        }
+        progress(.written(manifestPath: path))
+    }
+
+    /// Writes the manifest atomically into the outbox (after every other output) and returns its path.
+    func writeManifest(_ manifest: inout Manifest, fileName: String) async throws -> String {
+        manifest.writtenAt = Date()
+        let outbox = paths.outbox(spec.name)
+        try SluicePaths.ensureDirectory(outbox)
+        let path = outbox + "/" + DropFormat.stem(of: fileName) + ".manifest.json"
+        let bytes = JSONWriter.bytes(manifest.json) + [0x0A]
+        try await Blocking.run("sluice-manifest") {
+            let file = try AtomicFile(finalPath: path, gzip: false)
+            try file.sink.write(bytes)
+            try file.commit()
+        }
+        return path
+    }
+}
+
+/// An engine failure that is not about the input file: state, filesystem, a provider that keeps refusing.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

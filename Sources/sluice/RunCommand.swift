@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceCore
+import SluiceEmulator
+import SluiceProviders
+import UnixSignals
+
+/// `sluice run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Watch every inbox and process files as they arrive (the daemon).",
+        discussion: """
+            Serves every pipelines/NAME.yaml: files dropped into inbox/NAME/ are claimed once complete (arrived by \
+            rename, or size and mtime unchanged for --settle seconds), moved into .sluice/, processed, and their \
+            outputs written to outbox/NAME/ with the manifest last. The source is then archived under \
+            .sluice/archive/NAME/. Ignored: dot-files, *.tmp, *.part, *.partial, *.crdownload.
+
+            Crash-safe: every step is recorded in .sluice/state.sqlite; a restart resumes every unfinished file \
+            where it stopped, and batches already at the provider are polled again, never created twice. \
+            SIGTERM or SIGINT stops intake and leaves everything recorded within seconds; exit status 0.
+
+            --once drains the files in the inbox now, waits for their manifests, and exits: 0 when all of them \
+            were processed (complete or rejected), 1 when a file could not be processed or a pipeline with \
+            waiting files has a broken spec.
+            """
+    )
+
+    @OptionGroup var root: RootOption
+    @Flag(help: "Drain the inbox as it is now, wait for every manifest, then exit.") var once = false
+    @Option(help: ArgumentHelp("Seconds a file's size and mtime must stay unchanged before it is claimed.", valueName: "seconds"))
+    var settle: Double = 5
+    @Option(help: ArgumentHelp("Seconds between full inbox listings (also with inotify).", valueName: "seconds"))
+    var rescan: Double = 10
+    @Flag(name: .customLong("no-inotify"), help: "Find files by rescanning only (e.g. on NFS/SMB mounts).")
+    var noInotify = false
+    @Option(help: ArgumentHelp("Files processed at once.", valueName: "n")) var maxFiles = 4
+    @Option(help: ArgumentHelp("Uploads at once, across files.", valueName: "n")) var maxUploads = 2
+    @Option(help: ArgumentHelp("Downloads at once, across files.", valueName: "n")) var maxDownloads = 2
+    @Option(help: ArgumentHelp("Days archived sources and results are kept.", valueName: "days")) var retentionDays = 30
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning or error.", valueName: "level"))
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard settle >= 0, rescan > 0 else { throw ValidationError("--settle must be ≥ 0 and --rescan > 0") }
+        guard maxFiles > 0, maxUploads > 0, maxDownloads > 0 else { throw ValidationError("limits must be positive") }
+        guard retentionDays >= 0 else { throw ValidationError("--retention-days must be ≥ 0") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
+    func run() async throws {
+        let paths = root.paths
+        guard FileManager.default.fileExists(atPath: paths.pipelines) else {
+            throw UsageFailure(message: "\(paths.pipelines): no such folder (is --root right?)")
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "sluice")
+        var settings = DaemonSettings()
+        settings.once = once
+        settings.settle = .milliseconds(Int64(settle * 1000))
+        settings.rescan = .milliseconds(Int64(rescan * 1000))
+        settings.inotify = !noInotify
+        settings.maxFiles = maxFiles
+        settings.maxUploads = maxUploads
+        settings.maxDownloads = maxDownloads
+        settings.retention = .seconds(Int64(retentionDays) * 86_400)
+
+        try SluicePaths.ensureDirectory(paths.emulatorState)
+        var emulatorConfiguration = EmulatorConfiguration(stateDirectory: paths.emulatorState)
+        emulatorConfiguration.port = 0
+        var emulatorLogger = logger
+        emulatorLogger.logLevel = .warning
+        let emulator = Emulator(configuration: emulatorConfiguration, logger: emulatorLogger)
+        let pool = ProviderPool(logger: logger, localPort: { try await emulator.waitUntilListening() })
+        let daemon = Daemon(paths: paths, settings: settings, logger: logger) { try await pool.provider(for: $0) }
+        let group = ServiceGroup(
+            configuration: .init(
+                // The daemon returning (--once) shuts the in-process local provider down gracefully.
+                services: [
+                    .init(service: emulator),
+                    .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
+        try await group.run()
+        let outcome = daemon.outcome
+        if once && (outcome.failed > 0 || !outcome.pausedPipelines.isEmpty) {
+            if !outcome.pausedPipelines.isEmpty {
+                printError("paused (broken spec) with files waiting: \(outcome.pausedPipelines.joined(separator: ", "))")
+            }
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// One provider per distinct endpoint and key, shared by every drop that uses it.
+actor ProviderPool {
+    let logger: Logger
+    let localPort: @Sendable () async throws -> Int
+    private var providers: [String: any BatchProvider] = [:]
+
+    init(logger: Logger, localPort: @escaping @Sendable () async throws -> Int) {
+        self.logger = logger
+        self.localPort = localPort
+    }
+
+    func provider(for spec: PipelineSpec) async throws -> any BatchProvider {
+        let key = "\(spec.provider.rawValue)|\(spec.baseURL ?? "")|\(spec.effectiveAPIKeyEnv ?? "")"
+        if let existing = providers[key] { return existing }
+        let made: any BatchProvider
+        if spec.provider == .local {
+            let port = try await localPort()
+            made = ProviderFactory.local(baseURL: "http://127.0.0.1:\(port)/v1", logger: logger)
+        } else {
+            made = try ProviderFactory.make(spec: spec, environment: ProcessInfo.processInfo.environment, logger: logger)
+        }
+        providers[key] = made
+        return made
+    }
+}

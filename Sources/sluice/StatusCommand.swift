@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceJSON
+
+/// `sluice status`: what the daemon (and `sluice process`) are doing and have done.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show files in flight and recently finished, with their batches.",
+        discussion: """
+            Reads .sluice/state.sqlite; safe to run while the daemon works. --json prints a stable object \
+            {generated_at, files: [{drop, pipeline, name, stage, rows: {total, succeeded, failed}, chunks, \
+            batches: [{id, stage, status, total, succeeded, failed, last_error?}], received_at, age_seconds, \
+            reason?, manifest?, reused_from_drop?}]} for scripts.
+            """
+    )
+
+    @OptionGroup var root: RootOption
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: ArgumentHelp("Show files finished within this many hours.", valueName: "hours")) var hours: Double = 24
+    @Option(help: ArgumentHelp("Show at most this many files.", valueName: "n")) var limit = 200
+
+    func run() async throws {
+        let paths = root.paths
+        guard FileManager.default.fileExists(atPath: paths.database) else {
+            if json {
+                print(#"{"files":[]}"#)
+            } else {
+                print("no state yet in \(paths.state) (nothing processed under this root)")
+            }
+            return
+        }
+        let store = try StateStore(path: paths.database)
+        let report = try await StatusReport.load(
+            store: store, since: Date().addingTimeInterval(-hours * 3600), limit: limit)
+        if json {
+            print(JSONWriter.string(report.json))
+            return
+        }
+        if report.files.isEmpty {
+            print("nothing in flight and nothing finished in the last \(Self.hoursText(hours))")
+            return
+        }
+        var rows = [["PIPELINE", "FILE", "STAGE", "OK/FAILED/ROWS", "BATCHES", "AGE"]]
+        var details: [Int: [String]] = [:]
+        for (index, file) in report.files.enumerated() {
+            let d = file.drop
+            let ended = file.batches.filter { $0.state == .downloaded }.count
+            let batches = file.batches.isEmpty ? (d.sameAs != nil ? "reused" : "-") : "\(ended)/\(file.chunks) ended"
+            let total = d.rowsIn.map(String.init) ?? "?"
+            rows.append([
+                d.pipeline, d.sourceName, d.stage.rawValue, "\(file.succeeded)/\(file.failed)/\(total)", batches,
+                Self.age(Date().timeIntervalSince(d.receivedAt)),
+            ])
+            var lines: [String] = []
+            if let reason = d.reason { lines.append("reason: \(reason)") }
+            if file.inFlight {
+                for b in file.batches where b.state != .downloaded {
+                    var line = "\(b.providerBatchID ?? "(submitting)")  \(b.providerStatus ?? b.state.rawValue)  "
+                        + "\(b.succeeded + b.failed)/\(b.total) requests"
+                    if let error = b.lastError { line += "  last error: \(error)" }
+                    lines.append(line)
+                }
+            }
+            details[index + 1] = lines
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for (index, row) in rows.enumerated() {
+            let cells = row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+            print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            for line in details[index] ?? [] { print("    " + line) }
+        }
+    }
+
+    static func age(_ seconds: TimeInterval) -> String {
+        let s = Int(seconds)
+        if s < 90 { return "\(s)s" }
+        if s < 5400 { return "\(s / 60)m" }
+        if s < 172_800 { return "\(s / 3600)h" }
+        return "\(s / 86_400)d"
+    }
+
+    static func hoursText(_ hours: Double) -> String {
+        hours == hours.rounded() ? "\(Int(hours)) hours" : "\(hours) hours"
+    }
+}
