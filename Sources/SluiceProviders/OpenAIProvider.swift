@@ -108,6 +108,8 @@ public struct OpenAIProvider: BatchProvider {
         do {
             return try await body()
         } catch let error as OpenAIAPIError {
+            // Shutdown, not a provider answer: the caller stops at its recorded stage.
+            if error.code == .cancelled { throw CancellationError() }
             throw ProviderError(
                 code: error.code.rawValue, message: error.message, httpStatus: error.status, retryable: error.isTransient)
         }

@@ -47,6 +47,7 @@ extension DropJob {
                         pending[index].item.batch = batch
                     }
                 } catch let error as ProviderError {
+                    try Task.checkCancellation()
                     log.warning("polling failed; trying again", metadata: ["batch": "\(batch.providerBatchID!)", "error": "\(error)"])
                     batch.lastError = error.description
                     try await store.saveBatch(batch)

@@ -87,6 +87,7 @@ extension DropJob {
                 try await adopt(created, into: &batch, chunk: chunk, of: count)
                 return
             } catch let error as ProviderError where error.retryable {
+                try Task.checkCancellation()
                 // The call may have reached the provider: look before creating again.
                 reconcile = true
                 batch.lastError = error.description
@@ -95,6 +96,8 @@ extension DropJob {
                 log.warning("submitting failed; trying again", metadata: ["error": "\(error)", "retry_in": "\(wait)"])
                 try await environment.clock.sleep(for: wait)
             } catch let error as ProviderError {
+                // A call cut short by shutdown is no answer from the provider.
+                try Task.checkCancellation()
                 if reusedUpload && !reuploaded {
                     // The file from the interrupted run may have expired or been removed: upload afresh once.
                     log.notice("the earlier upload cannot be used; uploading again", metadata: ["error": "\(error)"])
