@@ -47,6 +47,14 @@ public struct LocalEmulator: Sendable {
     /// The OpenAI-style base URL (`http://127.0.0.1:PORT/v1`).
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
+    /// `GET /v1/files`: ids of every file the provider still holds (uploads and results), to prove none leaked.
+    public func fileIDs() async throws -> [String] {
+        let response = try await HTTPClient().execute(
+            HTTPRequest(url: baseURL + "/files?limit=10000", headers: [HTTPHeader("Authorization", "Bearer local")]))
+        let list = try JSONParser.parse(response.body)
+        return (list["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+    }
+
     /// `GET /_emulator/stats`: batches created and requests received, per metadata value.
     public func stats() async throws -> JSONValue {
         let response = try await HTTPClient().execute(HTTPRequest(url: "http://127.0.0.1:\(port)/_emulator/stats"))

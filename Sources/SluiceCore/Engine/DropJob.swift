@@ -89,19 +89,24 @@ public struct DropJob: Sendable {
 
     /// Runs the drop to its end and reports it.
     public func run() async throws -> DropReport {
-        while true {
-            try Task.checkCancellation()
-            let drop = try await current()
-            if drop.isDone { return try await report(drop) }
-            switch drop.stage {
-            case .claimed: try await stageOrReuse(drop)
-            case .staged, .submitting: try await submitAll(drop)
-            case .submitted: try await collect(drop)
-            case .downloaded: try await write(drop)
-            case .written, .rejected: try await archive(drop)
-            case .archived: return try await report(drop)
-            }
+        while try await step() {}
+        return try await report(current())
+    }
+
+    /// Does the work of the drop's current stage; false when there is none left.
+    public func step() async throws -> Bool {
+        try Task.checkCancellation()
+        let drop = try await current()
+        if drop.isDone { return false }
+        switch drop.stage {
+        case .claimed: try await stageOrReuse(drop)
+        case .staged, .submitting: try await submitAll(drop)
+        case .submitted: try await collect(drop)
+        case .downloaded: try await write(drop)
+        case .written, .rejected: try await archive(drop)
+        case .archived: return false
         }
+        return true
     }
 
     func current() async throws -> DropRecord {

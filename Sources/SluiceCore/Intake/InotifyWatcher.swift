@@ -20,6 +20,12 @@ public struct InboxEvent: Sendable, Equatable {
     public var key: String
     public var name: String
     public var kind: Kind
+
+    public init(key: String, name: String, kind: Kind) {
+        self.key = key
+        self.name = name
+        self.kind = kind
+    }
 }
 
 /// Why inotify cannot be used.
