@@ -22,6 +22,7 @@ extension DropJob {
         progress(.assembling)
         let outbox = paths.outbox(spec.name)
         try SluicePaths.ensureDirectory(outbox)
+        Self.removeStaleTemporaries(in: outbox, fileName: drop.sourceName)
         let assembler = Assembler(spec: spec, line: OpenAIRequestFormat.line(for: spec))
         let assembled: AssemblyResult
         do {
@@ -141,6 +142,16 @@ extension DropJob {
             }
         } catch {
             log.warning("could not list uploads to clean up", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Removes hidden temp files an interrupted write of this file's outputs left in the outbox. They were
+    /// never renamed into place, so no reader saw them; writing starts over.
+    static func removeStaleTemporaries(in outbox: String, fileName: String) {
+        let prefix = "." + DropFormat.stem(of: fileName) + "."
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
+        for name in names where name.hasPrefix(prefix) && name.contains(".tmp-") {
+            unlink(outbox + "/" + name)
         }
     }
 

@@ -197,6 +197,7 @@ public struct DropJob: Sendable {
         manifest.writtenAt = Date()
         let outbox = paths.outbox(spec.name)
         try SluicePaths.ensureDirectory(outbox)
+        Self.removeStaleTemporaries(in: outbox, fileName: fileName)
         let path = outbox + "/" + DropFormat.stem(of: fileName) + ".manifest.json"
         let bytes = JSONWriter.bytes(manifest.json) + [0x0A]
         try await Blocking.run("sluice-manifest") {
