@@ -19,13 +19,18 @@ public struct OpenAIProvider: BatchProvider {
         self.api = api
     }
 
+    public let uploadsInput = true
+
     public func upload(chunkPath: String, name: String) async throws -> String {
         try await call { try await api.uploadFile(path: chunkPath, purpose: "batch", filename: name) }.id
     }
 
     public func createBatch(
-        inputFileID: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String]
+        input: BatchInput, endpoint: Endpoint, completionWindow: String, metadata: [String: String]
     ) async throws -> SubmittedBatch {
+        guard case .uploadedFile(let inputFileID) = input else {
+            throw ProviderError(code: "provider.input_not_uploaded", message: "OpenAI batches need an uploaded file", retryable: false)
+        }
         // One attempt: a timeout after the server took the request may still have created the batch, and a
         // blind retry would create (and bill) a second one. The engine reconciles with findBatch instead.
         let batch = try await call {
@@ -36,9 +41,9 @@ public struct OpenAIProvider: BatchProvider {
         return SubmittedBatch(id: batch.id, inputFileID: batch.inputFileID, snapshot: Self.snapshot(batch))
     }
 
-    public func findBatch(metadataKey key: String, value: String, createdSince since: Date) async throws
-        -> SubmittedBatch?
-    {
+    public func findBatch(
+        metadataKey key: String, value: String, requests: Int, createdSince since: Date, known: Set<String>
+    ) async throws -> SubmittedBatch? {
         try await call {
             for try await batch in api.allBatches(since: Int64(since.timeIntervalSince1970)) {
                 if batch.metadata?[key] == value {

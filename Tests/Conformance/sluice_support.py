@@ -226,3 +226,201 @@ def check_exactly_once(outbox, source_copy, name):
     assert len(got) == len(set(got)), f"{name}: a row appears twice"
     assert sorted(got) == sorted(wanted), f"{name}: rows lost or invented"
     return manifest
+
+
+# --- more daemon helpers: timeouts on every wait, logs in files, corrupt drops ---
+
+import shutil
+import threading
+import zlib
+
+# The spec of the daemon tests against a separate emulator: small chunks (a 3,000-row drop makes 8 batches), fast polls.
+SMALL_BATCHES = "batch: {max_requests: 400, poll: {initial: 100ms, max: 500ms}}\n"
+IGNORED_NAMES = [".hidden.csv", "export.csv.tmp", "export.csv.part", "export.csv.partial", "export.csv.crdownload"]
+
+
+class Emulator(EmulatorProcess):
+    """`sluice emulator` as a separate process, like EmulatorProcess, but start-up gives up after
+    `ready_timeout` seconds, stderr goes to `<state_dir>.log`, and it works as a context manager."""
+
+    def __init__(self, state_dir, processing_delay_ms=0, seed=1, ready_timeout=30):
+        state_dir = pathlib.Path(state_dir)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = state_dir.with_name(state_dir.name + ".log")
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sluice_bin(), "emulator", "--host", "127.0.0.1", "--port", "0", "--state-dir", str(state_dir),
+                 "--processing-delay", str(processing_delay_ms), "--seed", str(seed)],
+                stdout=subprocess.PIPE, stderr=log, text=True)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(ready_timeout)
+        if not lines or "listening on http://" not in lines[0]:
+            self.stop()
+            raise AssertionError(f"emulator did not start within {ready_timeout} s (exit status {self.proc.returncode}): "
+                                 f"{lines!r}\n{log_tail(self.log_path)}")
+        self.base = lines[0].strip().rsplit(" ", 1)[-1]
+        self.port = int(self.base.rsplit(":", 1)[-1])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def batch(self, batch_id):
+        return self.get(f"/v1/batches/{batch_id}")
+
+
+def emulator_spec(port, extra=SMALL_BATCHES):
+    """TICKETS_SPEC over HTTP against `sluice emulator` on `port`, with the daemon tests' small chunks."""
+    return remote_spec(port, extra)
+
+
+def log_tail(path, limit=4000):
+    try:
+        return pathlib.Path(path).read_text(errors="replace")[-limit:]
+    except OSError:
+        return ""
+
+
+def spawn_daemon(root, log_path, *args):
+    """`sluice run --root ROOT ARGS...` in the background, its stderr (the log) into `log_path` (a file, not a
+    pipe nobody reads, so a chatty daemon never blocks on its log). `proc.log_path` keeps the path."""
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([sluice_bin(), "run", "--root", str(root), *map(str, args)], env=sluice_env(),
+                                stdout=log, stderr=log)
+    proc.log_path = log_path
+    return proc
+
+
+def stop_daemon(proc, sig=signal.SIGTERM, within=10):
+    """Signals the daemon and waits; asserts it exits 0 within `within` seconds. Returns the seconds it took."""
+    started = time.monotonic()
+    proc.send_signal(sig)
+    try:
+        code = proc.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"sluice run still running {within} s after {sig.name}\n{log_tail(proc.log_path)}")
+    took = time.monotonic() - started
+    assert code == 0, f"sluice run exited {code} after {sig.name}\n{log_tail(proc.log_path)}"
+    return took
+
+
+def kill_if_running(proc):
+    """Teardown: never leave a daemon behind a failed test."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def wait_for_manifest(outbox, stem, timeout, daemon=None):
+    """Waits (at most `timeout` s) for STEM.manifest.json and returns it, loaded. Fails at once when `daemon`
+    (a running `sluice run`) exits first."""
+    path = pathlib.Path(outbox) / f"{stem}.manifest.json"
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if daemon is not None and daemon.poll() is not None:
+            raise AssertionError(f"sluice run exited {daemon.returncode} before {path.name} appeared\n"
+                                 f"{log_tail(getattr(daemon, 'log_path', ''))}")
+        if time.monotonic() > deadline:
+            tail = log_tail(daemon.log_path) if daemon is not None and hasattr(daemon, "log_path") else ""
+            raise AssertionError(f"no {path.name} after {timeout} s\n{tail}")
+        time.sleep(0.1)
+    return json.loads(path.read_text())
+
+
+def drop_by_rename(src, inbox, name):
+    """The well-behaved writer: copy as NAME.part, then rename into place (complete on arrival)."""
+    part = pathlib.Path(inbox) / (name + ".part")
+    shutil.copyfile(src, part)
+    os.rename(part, pathlib.Path(inbox) / name)
+    return pathlib.Path(inbox) / name
+
+
+def age(path, seconds):
+    """Sets a file's atime and mtime `seconds` into the past."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def truncated_gzip(src, dst):
+    """The first half of a valid gzip file: the deflate stream stops mid-way and the CRC32/ISIZE trailer is
+    missing. Checked to be unreadable before it is returned."""
+    data = pathlib.Path(src).read_bytes()
+    assert data[:2] == b"\x1f\x8b", f"{src} is not gzip"
+    pathlib.Path(dst).write_bytes(data[: len(data) // 2])
+    try:
+        gzip.decompress(pathlib.Path(dst).read_bytes())
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        return pathlib.Path(dst)
+    raise AssertionError(f"{dst} still decompresses")
+
+
+def ends_inside_quoted_field(data):
+    """True when CSV bytes (RFC 4180, quotes only inside quoted fields, doubled to escape) stop inside a quoted
+    field: an odd number of quote characters so far, and the last byte is not the quote that would close it."""
+    return data.count(b'"') % 2 == 1 and not data.endswith(b'"')
+
+
+def csv_cut_inside_quote(src, dst):
+    """A CSV file cut short in the nastiest place: right after a line break *inside* a quoted multi-line field,
+    past the middle of the file. Every physical line looks complete; only a quote-aware reader sees the record
+    never ended. Checked with `ends_inside_quoted_field` and with Python's strict csv reader."""
+    data = pathlib.Path(src).read_bytes()
+    assert data[:2] != b"\x1f\x8b", "give a plain CSV"
+    quotes = 0
+    cut = None
+    for i, byte in enumerate(data):
+        if byte == 0x22:
+            quotes += 1
+        elif byte == 0x0A and quotes % 2 == 1 and i > len(data) // 2:
+            cut = i + 1
+            break
+    assert cut is not None, f"{src} has no line break inside a quoted field past its middle"
+    out = data[:cut]
+    assert ends_inside_quoted_field(out)
+    try:
+        list(csv.reader(io.StringIO(out.decode("utf-8"), newline=""), strict=True))
+    except csv.Error as e:
+        assert "unexpected end of data" in str(e), e
+    else:
+        raise AssertionError("the cut CSV still parses")
+    pathlib.Path(dst).write_bytes(out)
+    return pathlib.Path(dst)
+
+
+def kept_copies(root, src):
+    """Files under ROOT/.sluice/ with the same bytes as `src` (where the daemon keeps sources it claimed)."""
+    digest = sha256(src)
+    return [p for p in (pathlib.Path(root) / ".sluice").rglob("*") if p.is_file() and sha256(p) == digest]
+
+
+def status_files(root):
+    """`sluice status --root ROOT --json`'s file list ({} fields as printed; the format is young, use lightly)."""
+    proc = subprocess.run([sluice_bin(), "status", "--root", str(root), "--json"], capture_output=True, text=True,
+                          timeout=60, env=sluice_env())
+    assert proc.returncode == 0, f"sluice status exited {proc.returncode}\n{proc.stderr[-2000:]}"
+    return json.loads(proc.stdout)["files"]
+
+
+def check_provider_batches(emulator, manifests):
+    """Every batch the manifests name exists at the provider, completed, tagged with a chunk no other batch in the
+    manifests has, with the request count the manifest says. Returns the total requests."""
+    seen_ids, seen_chunks, total = set(), set(), 0
+    for manifest in manifests:
+        for entry in manifest["batches"]:
+            assert entry["id"] not in seen_ids, f"batch {entry['id']} in two manifests"
+            seen_ids.add(entry["id"])
+            remote = emulator.batch(entry["id"])
+            assert remote["status"] == entry["status"] == "completed", (entry, remote["status"])
+            chunk = (remote.get("metadata") or {}).get("sluice_chunk")
+            assert chunk and chunk not in seen_chunks, f"chunk tag {chunk!r} of {entry['id']}"
+            seen_chunks.add(chunk)
+            assert remote["request_counts"]["total"] == entry["requests"], (entry, remote["request_counts"])
+            total += entry["requests"]
+    return total

@@ -1,32 +1,56 @@
-"""The crash harness: SIGKILL `sluice run` at random moments across the whole life of multi-chunk drops.
+"""The crash harness: SIGKILL `sluice run --once` at random moments across the whole life of multi-chunk drops.
 
 A separate `sluice emulator` process plays the provider, so it survives every kill and counts what it was sent.
-At the end every row of every file is in exactly one of enriched / failures, outputs match their manifests,
-every chunk's batch was created exactly once, and no file is left at the provider.
+The inbox starts with two multi-chunk drops (3,000-row csv.gz: 8 batches; 1,500-row jsonl: 4 batches). Each
+life of `sluice run --once` is killed after a random delay: uniform over 0-3 s, and one time in four over
+0-0.2 s (start-up: claim, recovery). A life that ends on its own before its kill was not a kill: the next drop
+(csv.gz / jsonl / csv in turn) goes into the inbox so later kills land in a drop's life again. After the
+requested number of kills, one last run must finish everything. Then:
 
-SLUICE_CRASH_KILLS (default 20) sets the number of kills; SLUICE_CRASH_SEED replays a run.
+- every input row (ticket_id) of every file is in exactly one of enriched / failures;
+- every output's sha256 and row count match its manifest, and the manifest's counts add up;
+- every `sluice_chunk` tag was used by exactly one created batch, and the batches the provider created are
+  exactly the batches the manifests list (same count, same request totals);
+- `GET /v1/files` lists nothing: inputs deleted after their batch, outputs and error files after the archive.
+
+SLUICE_CRASH_KILLS (default 20) sets the number of kills; SLUICE_CRASH_SEED replays a run (the seed is printed).
+The summary line (kills, seed, elapsed, where the kills landed) is printed; run with -s to see it.
 """
+import collections
 import os
 import random
-import shutil
 import subprocess
 import time
 
-from sluice_support import (EmulatorProcess, check_exactly_once, generate, make_root, remote_spec, run_once,
-                            sluice_bin, sluice_env)
+from sluice_support import (Emulator, check_exactly_once, check_provider_batches, drop_by_rename, emulator_spec,
+                            generate, log_tail, make_root, run_once, sluice_bin, sluice_env, status_files)
 
-EXTRA = "batch: {max_requests: 400, poll: {initial: 100ms, max: 400ms}}\n"
+PROCESSING_DELAY_MS = 500
+# The drops, in order: the first two are in the inbox at the start; the others are added as lives finish early.
+DROPS = [("csv", True, 3000), ("jsonl", False, 1500), ("csv", False, 2000)]
+
+
+def kill_delay(rng):
+    return rng.uniform(0, 0.2) if rng.random() < 0.25 else rng.uniform(0, 3.0)
+
+
+def stages(root):
+    """Informational: the stages of unfinished files after a kill ({} when status cannot say)."""
+    try:
+        return [f["stage"] for f in status_files(root) if f["stage"] not in ("archived", "rejected")]
+    except Exception as e:  # noqa: BLE001 -- status is young; the harness does not depend on it
+        return [f"status failed: {type(e).__name__}"]
 
 
 def test_sigkill_anywhere_loses_nothing_and_pays_nothing_twice(tmp_path):
     kills = int(os.environ.get("SLUICE_CRASH_KILLS", "20"))
     seed = int(os.environ.get("SLUICE_CRASH_SEED", str(random.randrange(1 << 30))))
     rng = random.Random(seed)
-    print(f"crash harness: {kills} kills, seed {seed}")
-    emulator = EmulatorProcess(tmp_path / "emulator", processing_delay_ms=500)
-    try:
-        spec = remote_spec(emulator.port, EXTRA)
-        root = make_root(tmp_path / "root", {"tickets": spec})
+    print(f"\ncrash harness: {kills} kills, seed {seed} (SLUICE_CRASH_SEED={seed} replays it)")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with Emulator(tmp_path / "emulator", processing_delay_ms=PROCESSING_DELAY_MS) as emulator:
+        root = make_root(tmp_path / "root", {"tickets": emulator_spec(emulator.port)})
         inbox = root / "inbox" / "tickets"
         inbox.mkdir(parents=True)
         sources = tmp_path / "sources"
@@ -35,47 +59,56 @@ def test_sigkill_anywhere_loses_nothing_and_pays_nothing_twice(tmp_path):
 
         def drop_next():
             n = len(dropped)
-            fmt, gz = [("csv", True), ("jsonl", False), ("csv", False)][n % 3]
-            name = f"drop{n}.{fmt}" + (".gz" if gz else "")
-            src = generate(sources / name, rows=rng.choice([1200, 2000, 3000]), fmt=fmt, gz=gz, seed=100 + n,
-                           start=1 + n * 10_000)
-            shutil.copy(src, inbox / (name + ".part"))
-            os.rename(inbox / (name + ".part"), inbox / name)
+            fmt, gz, rows = DROPS[n % len(DROPS)]
+            name = f"drop{n:03d}.{fmt}" + (".gz" if gz else "")
+            src = generate(sources / name, rows=rows, fmt=fmt, gz=gz, seed=100 + n, start=1 + n * 10_000)
+            drop_by_rename(src, inbox, name)
             dropped.append(name)
 
         drop_next()
         drop_next()
         started = time.monotonic()
-        killed = 0
+        deadline = started + 120 + 15 * kills  # a daemon that never gets anywhere fails instead of looping forever
+        killed = finished_early = 0
+        landed = collections.Counter()
         while killed < kills:
-            proc = subprocess.Popen([sluice_bin(), "run", "--root", str(root), "--once", "--settle", "0"],
-                                    env=sluice_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # Mostly anywhere in the first seconds of a life; sometimes right at start-up (claim, recovery).
-            delay = rng.uniform(0, 0.3) if rng.random() < 0.3 else rng.uniform(0.3, 3.0)
+            assert time.monotonic() < deadline, f"{killed} kills so far; the harness is not making progress"
+            life = len(list(logs.iterdir()))
+            log_path = logs / f"life{life:04d}.log"
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen([sluice_bin(), "run", "--root", str(root), "--once", "--settle", "0"],
+                                        env=sluice_env(), stdout=log, stderr=log)
             try:
-                code = proc.wait(timeout=delay)
-                assert code == 0, f"sluice run --once exited {code} on its own"
-                drop_next()  # everything finished before the kill: give the next lives something to do
+                code = proc.wait(timeout=kill_delay(rng))
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
                 killed += 1
-        run_once(root, "--settle", "0")
+                landed.update(stages(root) or ["nothing in flight"])
+            else:
+                assert code == 0, f"sluice run --once (life {life}) exited {code} on its own\n{log_tail(log_path)}"
+                finished_early += 1
+                drop_next()  # everything finished before the kill: give the next lives something to do
+        final_log = logs / "final.log"
+        proc = run_once(root, "--settle", "0", timeout=300)
+        final_log.write_text(proc.stderr)
         elapsed = time.monotonic() - started
 
         outbox = root / "outbox" / "tickets"
-        batches = 0
-        for name in dropped:
-            manifest = check_exactly_once(outbox, sources / name, name)
-            batches += len(manifest["batches"])
+        manifests = [check_exactly_once(outbox, sources / name, name) for name in dropped]
+        batches = sum(len(m["batches"]) for m in manifests)
         per_chunk = emulator.chunk_batches()
         twice = {tag: n for tag, n in per_chunk.items() if n != 1}
         assert not twice, f"chunks submitted more than once: {twice}"
         stats = emulator.stats()
-        assert stats["batches_created"] == batches == len(per_chunk)
-        assert emulator.files() == [], "uploads or results left at the provider"
+        assert stats["batches_created"] == batches == len(per_chunk), (stats["batches_created"], batches)
+        sent = check_provider_batches(emulator, manifests)
+        assert stats["requests_received"] == sent, "requests paid for that no manifest accounts for"
+        assert sent == sum(m["counts"]["rows_in"] - m["counts"]["deduped"] for m in manifests)
+        leaked = emulator.files()
+        assert leaked == [], f"{len(leaked)} files left at the provider: {[f['filename'] for f in leaked][:10]}"
         assert not list(inbox.iterdir()), "every drop was claimed"
-        print(f"crash harness: {killed} kills over {len(dropped)} files, {batches} batches, seed {seed}, "
-              f"{elapsed:.1f} s")
-    finally:
-        emulator.stop()
+        where = ", ".join(f"{stage} {n}" for stage, n in landed.most_common())
+        print(f"crash harness: {killed} kills ({finished_early} lives ended on their own) over {len(dropped)} files, "
+              f"{sum(m['counts']['rows_in'] for m in manifests)} rows, {batches} batches, seed {seed}, "
+              f"{elapsed:.1f} s; kills landed in: {where}")

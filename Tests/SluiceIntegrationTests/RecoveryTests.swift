@@ -43,7 +43,7 @@ import Testing
                 let upload1 = try await emulator.provider.upload(
                     chunkPath: chunks[0].path, name: ChunkRecord.uploadName(dropKey: drop.key, seq: 1))
                 _ = try await emulator.provider.createBatch(
-                    inputFileID: upload1, endpoint: .chat, completionWindow: "24h",
+                    input: .uploadedFile(id: upload1), endpoint: .chat, completionWindow: "24h",
                     metadata: ["sluice_chunk": ChunkRecord.tag(dropKey: drop.key, seq: 1)])
                 _ = try await emulator.provider.upload(
                     chunkPath: chunks[1].path, name: ChunkRecord.uploadName(dropKey: drop.key, seq: 2))

@@ -79,7 +79,18 @@ public struct SubmittedBatch: Sendable, Equatable {
 
 /// The line formats a provider speaks; the engine renders requests and reads results accordingly.
 public enum WireFormat: String, Sendable {
+    /// JSONL lines `{custom_id, method, url, body}`, uploaded as a file (OpenAI and compatible services).
     case openAIBatch
+    /// `{custom_id, params}` sent inline in the create call (Anthropic Message Batches).
+    case anthropicBatch
+}
+
+/// What a batch is created from.
+public enum BatchInput: Sendable, Equatable {
+    /// A file uploaded beforehand (OpenAI Files).
+    case uploadedFile(id: String)
+    /// The staged chunk itself, sent as the create call's body (Anthropic).
+    case chunkFile(path: String)
 }
 
 /// A provider call that failed, with a stable code and whether trying again can help.
@@ -114,14 +125,20 @@ public protocol BatchProvider: Sendable {
     var maxRequestsPerBatch: Int { get }
     var maxBytesPerBatch: Int { get }
 
+    /// Whether chunks are uploaded as files before the batch is created (else sent inline by `createBatch`).
+    var uploadsInput: Bool { get }
     /// Uploads a staged chunk file (streamed from disk) under `name`; returns the provider's file id.
     func upload(chunkPath: String, name: String) async throws -> String
-    /// Creates a batch over an uploaded file, tagged with `metadata`. Not retried on an ambiguous failure
-    /// (the batch may exist): the caller looks for it with `findBatch` before trying again.
-    func createBatch(inputFileID: String, endpoint: Endpoint, completionWindow: String, metadata: [String: String])
+    /// Creates a batch, tagged with `metadata` where the provider keeps it. Not retried on an ambiguous
+    /// failure (the batch may exist): the caller looks for it with `findBatch` before trying again.
+    func createBatch(input: BatchInput, endpoint: Endpoint, completionWindow: String, metadata: [String: String])
         async throws -> SubmittedBatch
-    /// The batch created at or after `since` whose metadata maps `key` to `value`, if there is one.
-    func findBatch(metadataKey key: String, value: String, createdSince since: Date) async throws -> SubmittedBatch?
+    /// The batch a possibly interrupted create made for one chunk: created at or after `since`, tagged
+    /// `key` = `value` where the provider keeps metadata; where it keeps none (Anthropic), the one batch of
+    /// `requests` requests created since then that is not among `known` (ids the engine already recorded).
+    func findBatch(
+        metadataKey key: String, value: String, requests: Int, createdSince since: Date, known: Set<String>
+    ) async throws -> SubmittedBatch?
     /// Ids of uploaded files whose name starts with `prefix`, created at or after `since`.
     func findUploads(namePrefix prefix: String, createdSince since: Date) async throws -> [String]
     /// The batch's current state.

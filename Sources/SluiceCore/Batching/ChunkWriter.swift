@@ -10,27 +10,44 @@ public struct StagedChunk: Sendable, Equatable {
     public var lastRow: Int
 }
 
+/// How request lines are framed in a chunk file: JSONL as is (OpenAI), or one JSON request body that the
+/// create call sends as it stands (Anthropic: `{"requests":[line,line,...]}`).
+public struct ChunkFraming: Sendable {
+    public var prefix: [UInt8]
+    public var separator: [UInt8]
+    public var suffix: [UInt8]
+
+    /// One request per line, nothing around them.
+    public static let lines = ChunkFraming(prefix: [], separator: [], suffix: [])
+    /// The body of an Anthropic Message Batches create call.
+    public static let anthropicRequests = ChunkFraming(
+        prefix: Array(#"{"requests":["#.utf8) + [0x0A], separator: Array(",".utf8), suffix: Array("]}\n".utf8))
+}
+
 /// Packs rendered request lines into chunk files of at most `maxBytes` and `maxRequests`.
 final class ChunkWriter {
     private let directory: String
     private let maxBytes: Int
     private let maxRequests: Int
+    private let framing: ChunkFraming
     private var current: (sink: FileSink, chunk: StagedChunk)?
     private(set) var chunks: [StagedChunk] = []
 
-    init(directory: String, maxBytes: Int, maxRequests: Int) {
+    init(directory: String, maxBytes: Int, maxRequests: Int, framing: ChunkFraming = .lines) {
         self.directory = directory
         self.maxBytes = maxBytes
         self.maxRequests = maxRequests
+        self.framing = framing
     }
 
     /// Whether a line of `count` bytes can go into any chunk at all.
-    func fits(_ count: Int) -> Bool { count <= maxBytes }
+    func fits(_ count: Int) -> Bool { framing.prefix.count + count + framing.suffix.count <= maxBytes }
 
     /// Appends one line (with its newline) for `row`, starting a new chunk when this one is full.
     func append(_ line: [UInt8], row: Int) throws(RecordsError) {
         if let open = current,
-            open.chunk.bytes + line.count > maxBytes || open.chunk.requests >= maxRequests
+            open.chunk.bytes + framing.separator.count + line.count + framing.suffix.count > maxBytes
+                || open.chunk.requests >= maxRequests
         {
             try close()
         }
@@ -39,6 +56,13 @@ final class ChunkWriter {
             let path = directory + "/" + Self.fileName(seq: seq)
             current = (try FileSink(path: path, gzip: false), StagedChunk(
                 seq: seq, path: path, requests: 0, bytes: 0, firstRow: row, lastRow: row))
+            if !framing.prefix.isEmpty {
+                try current!.sink.write(framing.prefix)
+                current!.chunk.bytes += framing.prefix.count
+            }
+        } else if !framing.separator.isEmpty {
+            try current!.sink.write(framing.separator)
+            current!.chunk.bytes += framing.separator.count
         }
         try current!.sink.write(line)
         current!.chunk.requests += 1
@@ -53,7 +77,11 @@ final class ChunkWriter {
     }
 
     private func close() throws(RecordsError) {
-        guard let open = current else { return }
+        guard var open = current else { return }
+        if !framing.suffix.isEmpty {
+            try open.sink.write(framing.suffix)
+            open.chunk.bytes += framing.suffix.count
+        }
         try open.sink.finish()
         chunks.append(open.chunk)
         current = nil

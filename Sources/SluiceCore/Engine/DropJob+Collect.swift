@@ -103,9 +103,10 @@ extension DropJob {
     /// Writes the chunk's outcome file (one line per row of the chunk) into the drop's results folder.
     func joinResults(chunk: ChunkRecord, snapshot: BatchSnapshot, files: [String]) async throws {
         let path = paths.dropWork(dropID) + "/" + ChunkRecord.outcomesName(seq: chunk.seq)
-        let interpreter = OutputInterpreter(spec: spec)
+        let format = provider.wireFormat
+        let interpreter = OutputInterpreter(spec: spec, format: format)
         try await Blocking.run("sluice-results") {
-            try ResultCollector(interpreter: interpreter).collect(
+            try ResultCollector(interpreter: interpreter, format: format).collect(
                 resultFiles: files, snapshot: snapshot, rows: chunk.firstRow...chunk.lastRow, into: path)
         }
     }

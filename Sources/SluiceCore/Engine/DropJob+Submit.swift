@@ -56,13 +56,14 @@ extension DropJob {
             try Task.checkCancellation()
             do {
                 if reconcile, let found = try await provider.findBatch(
-                    metadataKey: Self.chunkTagKey, value: tag, createdSince: since)
+                    metadataKey: Self.chunkTagKey, value: tag, requests: chunk.requests, createdSince: since,
+                    known: try await store.providerBatchIDs(since: since))
                 {
                     log.notice("found the batch an interrupted run created; not creating another", metadata: ["batch": "\(found.id)"])
                     try await adopt(found, into: &batch, chunk: chunk, of: count)
                     return
                 }
-                if batch.inputFileID == nil && intent != nil {
+                if provider.uploadsInput && batch.inputFileID == nil && intent != nil {
                     let uploads = try await provider.findUploads(namePrefix: uploadName, createdSince: since)
                     if let first = uploads.first {
                         batch.inputFileID = first
@@ -71,19 +72,37 @@ extension DropJob {
                         try await store.saveBatch(batch)
                     }
                 }
-                if batch.inputFileID == nil {
+                if provider.uploadsInput && batch.inputFileID == nil {
                     let provider = self.provider
                     let fileID = try await environment.limits.uploads.run {
                         try await provider.upload(chunkPath: chunk.path, name: uploadName)
                     }
                     batch.inputFileID = fileID
                     try await store.saveBatch(batch)
-                } else if intent != nil {
+                } else if intent != nil && provider.uploadsInput {
                     reusedUpload = true
                 }
-                let created = try await provider.createBatch(
-                    inputFileID: batch.inputFileID!, endpoint: spec.endpoint,
-                    completionWindow: spec.batch.completionWindow, metadata: metadata)
+                let created: SubmittedBatch
+                if provider.uploadsInput {
+                    created = try await provider.createBatch(
+                        input: .uploadedFile(id: batch.inputFileID!), endpoint: spec.endpoint,
+                        completionWindow: spec.batch.completionWindow, metadata: metadata)
+                } else {
+                    // Held until the batch is recorded: the next untagged create starts only after that.
+                    let pending = batch
+                    let provider = self.provider
+                    let store = self.store
+                    created = try await environment.limits.untaggedCreates.run {
+                        let made = try await provider.createBatch(
+                            input: .chunkFile(path: chunk.path), endpoint: spec.endpoint,
+                            completionWindow: spec.batch.completionWindow, metadata: metadata)
+                        var recorded = pending
+                        recorded.providerBatchID = made.id
+                        recorded.state = .submitted
+                        try await store.saveBatch(recorded)
+                        return made
+                    }
+                }
                 try await adopt(created, into: &batch, chunk: chunk, of: count)
                 return
             } catch let error as ProviderError where error.retryable {

@@ -23,7 +23,7 @@ extension DropJob {
         let outbox = paths.outbox(spec.name)
         try SluicePaths.ensureDirectory(outbox)
         Self.removeStaleTemporaries(in: outbox, fileName: drop.sourceName)
-        let assembler = Assembler(spec: spec, line: OpenAIRequestFormat.line(for: spec))
+        let assembler = Assembler(spec: spec, line: provider.wireFormat.requestLine(for: spec))
         let assembled: AssemblyResult
         do {
             assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in

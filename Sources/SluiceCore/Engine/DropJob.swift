@@ -139,9 +139,10 @@ public struct DropJob: Sendable {
         try? FileManager.default.removeItem(atPath: work)
         try SluicePaths.ensureDirectory(work)
         try await store.updateDrop(id: dropID) { $0.resultsDir = work }
+        let format = provider.wireFormat
         let stager = Stager(
-            spec: spec, line: OpenAIRequestFormat.line(for: spec), providerMaxBytes: provider.maxBytesPerBatch,
-            providerMaxRequests: provider.maxRequestsPerBatch)
+            spec: spec, line: format.requestLine(for: spec), providerMaxBytes: provider.maxBytesPerBatch,
+            providerMaxRequests: provider.maxRequestsPerBatch, framing: format.framing)
         let staging: StagingResult
         do {
             let progress = self.progress

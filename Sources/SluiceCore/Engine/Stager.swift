@@ -18,11 +18,16 @@ public struct Stager: Sendable {
     let line: RequestLine
     let maxBytes: Int
     let maxRequests: Int
+    let framing: ChunkFraming
 
     /// A stager for `spec`, packing chunks within the tighter of the spec's and the provider's limits.
-    public init(spec: PipelineSpec, line: RequestLine, providerMaxBytes: Int, providerMaxRequests: Int) {
+    public init(
+        spec: PipelineSpec, line: RequestLine, providerMaxBytes: Int, providerMaxRequests: Int,
+        framing: ChunkFraming = .lines
+    ) {
         self.spec = spec
         self.line = line
+        self.framing = framing
         maxBytes = min(spec.batch.targetBytes, providerMaxBytes)
         maxRequests = min(spec.batch.maxRequests, providerMaxRequests)
     }
@@ -42,7 +47,7 @@ public struct Stager: Sendable {
     ) throws -> StagingResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
-        let writer = ChunkWriter(directory: directory, maxBytes: maxBytes, maxRequests: maxRequests)
+        let writer = ChunkWriter(directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing)
         let failures: FileSink
         do {
             failures = try FileSink(path: directory + "/" + Self.failuresFileName, gzip: false)

@@ -40,19 +40,6 @@ public enum OpenAIRequestFormat {
             constant(#","response_format":"# + json(format))
         }
         constant("}}\n")
-        return RequestLine(parts: merge(parts), fields: fields)
-    }
-
-    /// Adjacent constant parts joined, so rendering appends fewer, larger runs.
-    private static func merge(_ parts: [RequestLine.Part]) -> [RequestLine.Part] {
-        var merged: [RequestLine.Part] = []
-        for part in parts {
-            if case .bytes(let b) = part, case .bytes(let previous)? = merged.last {
-                merged[merged.count - 1] = .bytes(previous + b)
-            } else {
-                merged.append(part)
-            }
-        }
-        return merged
+        return RequestLine(parts: RequestLine.merged(parts), fields: fields)
     }
 }

@@ -23,6 +23,19 @@ public struct RequestLine: Sendable {
         self.fields = fields
     }
 
+    /// Adjacent constant parts joined, so rendering appends fewer, larger runs.
+    static func merged(_ parts: [Part]) -> [Part] {
+        var merged: [Part] = []
+        for part in parts {
+            if case .bytes(let b) = part, case .bytes(let previous)? = merged.last {
+                merged[merged.count - 1] = .bytes(previous + b)
+            } else {
+                merged.append(part)
+            }
+        }
+        return merged
+    }
+
     /// Appends the line (with its `\n`) for one row, asking `field` to append each field's escaped value.
     /// Returns false, leaving `out` unspecified, when `field` reports a field missing.
     @inline(__always)

@@ -4,11 +4,15 @@ import SluiceJSON
 public struct OutputInterpreter: Sendable {
     let endpoint: Endpoint
     let schema: JSONSchema?
+    let format: WireFormat
+    let structured: StructuredMode
 
-    /// An interpreter for one pipeline.
-    public init(spec: PipelineSpec) {
+    /// An interpreter for one pipeline's responses in `format`.
+    public init(spec: PipelineSpec, format: WireFormat = .openAIBatch) {
         endpoint = spec.endpoint
         schema = spec.output.schema
+        self.format = format
+        structured = spec.output.structured
     }
 
     /// Token counts reported for one request.
@@ -31,6 +35,7 @@ public struct OutputInterpreter: Sendable {
                 input: Int(u["prompt_tokens"]?.numberValue ?? u["input_tokens"]?.numberValue ?? 0),
                 output: Int(u["completion_tokens"]?.numberValue ?? u["output_tokens"]?.numberValue ?? 0))
         }
+        if format == .anthropicBatch { return interpretMessage(body: body, usage: usage) }
         switch endpoint {
         case .embeddings:
             guard let vector = body["data"]?.arrayValue?.first?["embedding"], case .array = vector else {
@@ -57,8 +62,36 @@ public struct OutputInterpreter: Sendable {
                 raw: refusal, usage: usage)
         }
         let content = message["content"]?.stringValue ?? ""
-        let finish = choice["finish_reason"]?.stringValue
-        guard let schema else {
+        return validate(text: content, truncated: choice["finish_reason"]?.stringValue == "length", usage: usage)
+    }
+
+    /// An Anthropic Message: the JSON is the text (json_schema mode) or the forced tool's input (tool mode).
+    private func interpretMessage(body: JSONValue, usage: Usage?) -> Interpretation {
+        let blocks = body["content"]?.arrayValue ?? []
+        let stop = body["stop_reason"]?.stringValue
+        let text = blocks.filter { $0["type"] == "text" }.compactMap { $0["text"]?.stringValue }.joined()
+        if stop == "refusal" {
+            return Interpretation(
+                output: .failure(RowFailure(category: .permanent, code: "output.refusal", message: "the model refused")),
+                raw: text, usage: usage)
+        }
+        if schema != nil && structured == .tool {
+            guard let input = blocks.first(where: { $0["type"] == "tool_use" })?["input"] else {
+                let code = stop == "max_tokens" ? "output.truncated" : "output.no_tool_use"
+                return Interpretation(
+                    output: .failure(
+                        RowFailure(category: .schema, code: code, message: "the answer has no tool_use block")),
+                    raw: text, usage: usage)
+            }
+            return validate(value: input, raw: JSONWriter.string(input), usage: usage)
+        }
+        return validate(text: text, truncated: stop == "max_tokens", usage: usage)
+    }
+
+    /// Checks model text against the schema (or passes it through without one).
+    private func validate(text content: String, truncated: Bool, usage: Usage?) -> Interpretation {
+        let finish: String? = truncated ? "length" : nil
+        guard schema != nil else {
             if finish == "length" {
                 return Interpretation(
                     output: .failure(
@@ -76,13 +109,18 @@ public struct OutputInterpreter: Sendable {
             return Interpretation(
                 output: .failure(RowFailure(category: .schema, code: code, message: why)), raw: content, usage: usage)
         }
+        return validate(value: value, raw: content, usage: usage)
+    }
+
+    private func validate(value: JSONValue, raw: String, usage: Usage?) -> Interpretation {
+        guard let schema else { return Interpretation(output: .success(value), raw: raw, usage: usage) }
         let violations = schema.validate(value)
         if let first = violations.first {
             let message = violations.prefix(5).map(\.message).joined(separator: "; ")
             return Interpretation(
                 output: .failure(RowFailure(category: .schema, code: first.code, message: message, path: first.path)),
-                raw: content, usage: usage)
+                raw: raw, usage: usage)
         }
-        return Interpretation(output: .success(value), raw: content, usage: usage)
+        return Interpretation(output: .success(value), raw: raw, usage: usage)
     }
 }

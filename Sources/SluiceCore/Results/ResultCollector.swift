@@ -9,6 +9,7 @@ import SluiceRecords
 /// failure takes precedence at assembly.
 struct ResultCollector {
     let interpreter: OutputInterpreter
+    var format: WireFormat = .openAIBatch
 
     func collect(resultFiles: [String], snapshot: BatchSnapshot, rows: ClosedRange<Int>, into path: String) throws {
         let writer = try OutcomeWriter(path: path)
@@ -18,8 +19,9 @@ struct ResultCollector {
             while let line = try reader.next() {
                 let parsed: ResultLine
                 do {
+                    let format = self.format
                     parsed = try line.bytes.withUnsafeBytes { (raw) throws(ResultLineError) in
-                        try OpenAIResultLineParser.parse(raw)
+                        try format.parseResult(raw)
                     }
                 } catch {
                     continue  // a line with no usable custom_id belongs to no row; its row ends as result.missing

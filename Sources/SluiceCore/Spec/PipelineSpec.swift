@@ -5,6 +5,8 @@ public struct PipelineSpec: Sendable {
     /// The pipeline's name: the spec file's stem.
     public var name: String
     public var provider: ProviderKind
+    /// Which protocol the local provider speaks for this pipeline (`provider: local` only).
+    public var localProtocol: LocalProtocol
     public var model: String
     /// Overrides the provider's default base URL (openai-compatible, realtime, proxies).
     public var baseURL: String?
@@ -53,6 +55,13 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     }
 }
 
+/// The protocols the built-in local provider speaks.
+public enum LocalProtocol: String, Sendable, CaseIterable {
+    case openai
+    case anthropic
+    case realtime
+}
+
 /// The kind of request each row becomes.
 public enum Endpoint: String, Sendable, CaseIterable {
     case chat
@@ -75,8 +84,18 @@ public struct OutputSpec: Sendable {
     public var wireSchema: JSONValue?
     /// Prefix of output columns / keys, e.g. `ai_` gives `ai_category`.
     public var prefix: String
-    /// Name sent as `json_schema.name` (letters, digits, `_`, `-`, at most 64).
+    /// Name sent as `json_schema.name` (letters, digits, `_`, `-`, at most 64); the tool's name in tool mode.
     public var schemaName: String
+    /// How Anthropic models are asked for structured output.
+    public var structured: StructuredMode = .jsonSchema
+}
+
+/// How a structured answer is requested from Anthropic models.
+public enum StructuredMode: String, Sendable, CaseIterable {
+    /// `output_config.format` json_schema: the JSON arrives as text.
+    case jsonSchema = "json_schema"
+    /// A forced tool whose `input_schema` is the schema: the JSON is the `tool_use` block's input.
+    case tool
 }
 
 /// How requests are packed into batches and batches are watched.

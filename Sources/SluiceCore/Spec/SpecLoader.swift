@@ -58,6 +58,10 @@ public enum SpecLoader {
     private static func build(_ top: inout SpecFields, name: String, sha256: String) -> PipelineSpec? {
         let provider = top.oneOf("provider", ProviderKind.self)
         if top.object["provider"] == nil { top.problem("provider", "spec.missing_key", "'provider' is required") }
+        let localProtocol = top.oneOf("protocol", LocalProtocol.self)
+        if localProtocol != nil && provider != .local {
+            top.problem("protocol", "spec.invalid_value", "'protocol' applies to provider local only")
+        }
         let model = top.string("model")
         if model == nil { top.problem("model", "spec.missing_key", "'model' is required") }
         let baseURL = top.string("base_url")
@@ -84,6 +88,10 @@ public enum SpecLoader {
         if let apiKeyEnv, !isEnvName(apiKeyEnv) {
             top.problem("api_key_env", "spec.invalid_value", "'\(apiKeyEnv)' is not an environment variable name")
         }
+        let speaksAnthropic = provider == .anthropic || (provider == .local && localProtocol == .anthropic)
+        if speaksAnthropic && endpoint == .embeddings {
+            top.problem("endpoint", "spec.invalid_value", "Anthropic has no embeddings endpoint")
+        }
         let output = outputSpec(&top, endpoint: endpoint, provider: provider)
         let batch = batchSettings(&top, provider: provider)
         var retryFields = top.nested("retry")
@@ -103,7 +111,7 @@ public enum SpecLoader {
 
         guard let provider, let model, let prompt, let output, let batch else { return nil }
         return PipelineSpec(
-            name: name, provider: provider, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint,
+            name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint,
             system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch,
             retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), intake: intake, then: then,
             sha256: sha256)
@@ -124,6 +132,10 @@ public enum SpecLoader {
         defer { top.problems += fields.finish() }
         let prefix = fields.string("prefix") ?? "ai_"
         let schemaName = fields.string("name") ?? "output"
+        let structured = fields.oneOf("structured", StructuredMode.self) ?? .jsonSchema
+        if structured == .tool && provider != .anthropic && provider != .local {
+            fields.problem("structured", "spec.invalid_value", "'tool' applies to provider anthropic (or local)")
+        }
         if !schemaName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
             || schemaName.count > 64
         {
@@ -139,7 +151,8 @@ public enum SpecLoader {
         // OpenAI's strict mode needs additionalProperties: false everywhere; the strict form adds it, and the
         // same form is what outputs are validated against, so Sluice checks exactly what the model was asked.
         let openAIFamily = provider == .openai || provider == .local || provider == .openaiCompatible
-        let wire = openAIFamily ? StrictSchemaCompatibility.openAIStrictForm(raw) : raw
+        // Anthropic's structured outputs also need additionalProperties: false, so every provider gets the form.
+        let wire = StrictSchemaCompatibility.openAIStrictForm(raw)
         let definitionProblems = JSONSchema.definitionProblems(wire)
         // Keywords OpenAI's strict mode does not list (minLength, uniqueItems...) are not confirmed to be
         // rejected (batch-api-wire.md §1.13 [S]); Sluice still validates them, so they are not check errors.
@@ -155,7 +168,8 @@ public enum SpecLoader {
                     message: strict ? p.message + " (OpenAI strict structured outputs would reject it)" : p.message))
         }
         guard definitionProblems.isEmpty, strictProblems.isEmpty, let schema = try? JSONSchema(wire) else { return nil }
-        return OutputSpec(schema: schema, wireSchema: wire, prefix: prefix, schemaName: schemaName)
+        return OutputSpec(
+            schema: schema, wireSchema: wire, prefix: prefix, schemaName: schemaName, structured: structured)
     }
 
     private static func batchSettings(_ top: inout SpecFields, provider: ProviderKind?) -> BatchSettings? {

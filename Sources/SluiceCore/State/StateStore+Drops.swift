@@ -255,6 +255,15 @@ extension StateStore {
         try await queue.write { db in try row.update(db) }
     }
 
+    /// Provider batch ids recorded for intents made at or after `since` (reconciliation must not adopt them).
+    public func providerBatchIDs(since: Date) async throws -> Set<String> {
+        try await queue.read { db in
+            Set(try String.fetchAll(
+                db, sql: "SELECT providerBatchID FROM batch WHERE providerBatchID IS NOT NULL AND createdAt >= ?",
+                arguments: [since]))
+        }
+    }
+
     /// Drops that still need work, oldest first.
     public func unfinishedDrops() async throws -> [DropRecord] {
         try await queue.read { db in

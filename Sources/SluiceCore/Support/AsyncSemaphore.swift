@@ -53,10 +53,14 @@ public actor AsyncSemaphore {
 public struct TransferLimits: Sendable {
     public let uploads: AsyncSemaphore
     public let downloads: AsyncSemaphore
+    /// One create call at a time for providers that keep no batch metadata (Anthropic): after a crash at
+    /// most one create is unaccounted for, so the batch found by size and time is unambiguous.
+    public let untaggedCreates: AsyncSemaphore
 
     public init(uploads: Int = 2, downloads: Int = 2) {
         self.uploads = AsyncSemaphore(uploads)
         self.downloads = AsyncSemaphore(downloads)
+        untaggedCreates = AsyncSemaphore(1)
     }
 }
 
