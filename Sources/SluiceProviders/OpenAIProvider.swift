@@ -22,7 +22,7 @@ public struct OpenAIProvider: BatchProvider {
     public let uploadsInput = true
 
     public func upload(chunkPath: String, name: String) async throws -> String {
-        try await call { try await api.uploadFile(path: chunkPath, purpose: "batch", filename: name) }.id
+        try await call { try await api.uploadFile(path: chunkPath, purpose: api.quirks.filePurpose, filename: name) }.id
     }
 
     public func createBatch(
@@ -56,7 +56,7 @@ public struct OpenAIProvider: BatchProvider {
 
     public func findUploads(namePrefix prefix: String, createdSince since: Date) async throws -> [String] {
         try await call {
-            try await api.recentFiles(purpose: "batch", since: Int64(since.timeIntervalSince1970))
+            try await api.recentFiles(purpose: api.quirks.filePurpose, since: Int64(since.timeIntervalSince1970))
                 .filter { $0.filename.hasPrefix(prefix) }.map(\.id)
         }
     }

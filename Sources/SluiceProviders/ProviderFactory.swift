@@ -19,7 +19,10 @@ public enum ProviderFactory {
                 }
                 key = value
             }
-            let api = OpenAIBatchAPI(baseURL: base, apiKey: key, client: HTTPClient(), logger: logger)
+            var api = OpenAIBatchAPI(baseURL: base, apiKey: key, client: HTTPClient(), logger: logger)
+            api.quirks = OpenAIQuirks(
+                uppercaseStatus: spec.quirks.uppercaseStatus, wrappedCreate: spec.quirks.wrappedCreate,
+                isoTimestamps: spec.quirks.isoTimestamps, filePurpose: spec.quirks.filePurpose)
             return OpenAIProvider(name: spec.provider.rawValue, api: api)
         case .anthropic, .realtime:
             throw ProviderError(

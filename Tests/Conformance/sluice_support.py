@@ -401,7 +401,7 @@ def kept_copies(root, src):
 
 
 def status_files(root):
-    """`sluice status --root ROOT --json`'s file list ({} fields as printed; the format is young, use lightly)."""
+    """The `files` list of `sluice status --root ROOT --json` (the least settled output: use it lightly)."""
     proc = subprocess.run([sluice_bin(), "status", "--root", str(root), "--json"], capture_output=True, text=True,
                           timeout=60, env=sluice_env())
     assert proc.returncode == 0, f"sluice status exited {proc.returncode}\n{proc.stderr[-2000:]}"

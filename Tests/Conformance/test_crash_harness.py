@@ -35,7 +35,7 @@ def kill_delay(rng):
 
 
 def stages(root):
-    """Informational: the stages of unfinished files after a kill ({} when status cannot say)."""
+    """Informational only: the stages of the files still in flight after a kill, as `sluice status` reports them."""
     try:
         return [f["stage"] for f in status_files(root) if f["stage"] not in ("archived", "rejected")]
     except Exception as e:  # noqa: BLE001 -- status is young; the harness does not depend on it

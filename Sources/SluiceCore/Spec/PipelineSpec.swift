@@ -13,6 +13,8 @@ public struct PipelineSpec: Sendable {
     /// Name of the environment variable holding the API key; the key itself never enters a file or log.
     public var apiKeyEnv: String?
     public var endpoint: Endpoint
+    /// Departures from OpenAI's wire format of an OpenAI-compatible service.
+    public var quirks: ProviderQuirks
     public var system: Template?
     public var prompt: Template
     /// Input column carried as the row's identity into outputs; nil means the row number.
@@ -53,6 +55,16 @@ public enum ProviderKind: String, Sendable, CaseIterable {
         case .openaiCompatible, .realtime, .local: return nil
         }
     }
+}
+
+/// Named departures of an OpenAI-compatible batch service from OpenAI's wire format (`quirks:` in a spec).
+public struct ProviderQuirks: Sendable, Equatable {
+    public var uppercaseStatus = false
+    public var wrappedCreate = false
+    public var isoTimestamps = false
+    public var filePurpose = "batch"
+
+    public init() {}
 }
 
 /// The protocols the built-in local provider speaks.

@@ -67,6 +67,18 @@ public enum SpecLoader {
         let baseURL = top.string("base_url")
         let apiKeyEnv = top.string("api_key_env")
         let endpoint = top.oneOf("endpoint", Endpoint.self) ?? .chat
+        var quirks = ProviderQuirks()
+        if top.object["quirks"] != nil {
+            var fields = top.nested("quirks")
+            if provider != .openaiCompatible {
+                top.problem("quirks", "spec.invalid_value", "'quirks' applies to provider openai-compatible only")
+            }
+            quirks.uppercaseStatus = fields.bool("uppercase_status") ?? false
+            quirks.wrappedCreate = fields.bool("wrapped_create") ?? false
+            quirks.isoTimestamps = fields.bool("iso_timestamps") ?? false
+            quirks.filePurpose = fields.string("file_purpose") ?? "batch"
+            top.problems += fields.finish()
+        }
         let system = template(&top, "system")
         let prompt = template(&top, "prompt")
         if top.object["prompt"] == nil { top.problem("prompt", "spec.missing_key", "'prompt' is required") }
@@ -111,7 +123,7 @@ public enum SpecLoader {
 
         guard let provider, let model, let prompt, let output, let batch else { return nil }
         return PipelineSpec(
-            name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint,
+            name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint, quirks: quirks,
             system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch,
             retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), intake: intake, then: then,
             sha256: sha256)

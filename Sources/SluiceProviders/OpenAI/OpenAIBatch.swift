@@ -117,6 +117,7 @@ public struct OpenAIBatch: Codable, Sendable, Hashable {
     /// Decodes a batch, reading an empty `output_file_id` / `error_file_id` as absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let quirks = OpenAIQuirks.of(decoder)
         id = try c.decode(String.self, forKey: .id)
         object = try c.decode(String.self, forKey: .object)
         endpoint = try c.decode(String.self, forKey: .endpoint)
@@ -124,18 +125,22 @@ public struct OpenAIBatch: Codable, Sendable, Hashable {
         errors = try c.decodeIfPresent(OpenAIBatchErrors.self, forKey: .errors)
         inputFileID = try c.decode(String.self, forKey: .inputFileID)
         completionWindow = try c.decode(String.self, forKey: .completionWindow)
-        status = try c.decode(OpenAIBatchStatus.self, forKey: .status)
+        let statusText = try c.decode(String.self, forKey: .status)
+        status = OpenAIBatchStatus(rawValue: quirks.uppercaseStatus ? statusText.lowercased() : statusText)
         outputFileID = try c.decodeIfPresent(String.self, forKey: .outputFileID).flatMap { $0.isEmpty ? nil : $0 }
         errorFileID = try c.decodeIfPresent(String.self, forKey: .errorFileID).flatMap { $0.isEmpty ? nil : $0 }
-        createdAt = try c.decode(Int64.self, forKey: .createdAt)
-        inProgressAt = try c.decodeIfPresent(Int64.self, forKey: .inProgressAt)
-        expiresAt = try c.decodeIfPresent(Int64.self, forKey: .expiresAt)
-        finalizingAt = try c.decodeIfPresent(Int64.self, forKey: .finalizingAt)
-        completedAt = try c.decodeIfPresent(Int64.self, forKey: .completedAt)
-        failedAt = try c.decodeIfPresent(Int64.self, forKey: .failedAt)
-        expiredAt = try c.decodeIfPresent(Int64.self, forKey: .expiredAt)
-        cancellingAt = try c.decodeIfPresent(Int64.self, forKey: .cancellingAt)
-        cancelledAt = try c.decodeIfPresent(Int64.self, forKey: .cancelledAt)
+        guard let created = try quirks.timestamp(c, .createdAt) else {
+            throw DecodingError.dataCorruptedError(forKey: .createdAt, in: c, debugDescription: "created_at is missing")
+        }
+        createdAt = created
+        inProgressAt = try quirks.timestamp(c, .inProgressAt)
+        expiresAt = try quirks.timestamp(c, .expiresAt)
+        finalizingAt = try quirks.timestamp(c, .finalizingAt)
+        completedAt = try quirks.timestamp(c, .completedAt)
+        failedAt = try quirks.timestamp(c, .failedAt)
+        expiredAt = try quirks.timestamp(c, .expiredAt)
+        cancellingAt = try quirks.timestamp(c, .cancellingAt)
+        cancelledAt = try quirks.timestamp(c, .cancelledAt)
         requestCounts = try c.decodeIfPresent(OpenAIBatchRequestCounts.self, forKey: .requestCounts)
         metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata)
         usage = try c.decodeIfPresent(OpenAIBatchUsage.self, forKey: .usage)

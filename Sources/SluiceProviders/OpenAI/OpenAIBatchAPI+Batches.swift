@@ -29,6 +29,7 @@ extension OpenAIBatchAPI {
         }
         let response = try await send(
             "POST", "/batches", body: .bytes(Array(json), contentType: "application/json"), retry: retry)
+        if quirks.wrappedCreate { return try decode(OpenAIWrappedBatch.self, from: response, operation: "POST /batches").job }
         return try decode(OpenAIBatch.self, from: response, operation: "POST /batches")
     }
 

@@ -20,6 +20,8 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
     public let logger: Logger?
     /// Extra headers for every call, e.g. `OpenAI-Project`.
     public let additionalHeaders: [HTTPHeader]
+    /// How the service departs from OpenAI's wire format (none for OpenAI itself).
+    public var quirks: OpenAIQuirks = .none
 
     /// Creates the API client.
     public init(
@@ -109,7 +111,9 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
         operation: String
     ) throws(OpenAIAPIError) -> Value {
         do {
-            return try JSONDecoder().decode(type, from: Data(response.body))
+            let decoder = JSONDecoder()
+            decoder.userInfo[OpenAIQuirks.userInfoKey] = quirks
+            return try decoder.decode(type, from: Data(response.body))
         } catch {
             throw OpenAIAPIError(
                 code: .decode,
