@@ -6,8 +6,23 @@ import SluiceHTTP
 public enum ProviderFactory {
     /// The provider for `spec`, with its key read from `environment`. The local provider is started by the
     /// caller (it is a server), which then uses `local(baseURL:)`.
-    public static func make(spec: PipelineSpec, environment: [String: String], logger: Logger) throws -> any BatchProvider {
+    public static func make(
+        spec: PipelineSpec, environment: [String: String], paths: SluicePaths, logger: Logger
+    ) throws -> any BatchProvider {
         switch spec.provider {
+        case .realtime:
+            var key: String?
+            if let variable = spec.apiKeyEnv {
+                guard let value = environment[variable], !value.isEmpty else {
+                    throw ProviderError(
+                        code: "provider.missing_key",
+                        message: "pipeline \(spec.name): environment variable \(variable) is not set", retryable: false)
+                }
+                key = value
+            }
+            return RealtimeProvider(
+                baseURL: spec.baseURL ?? "http://127.0.0.1:8000/v1", apiKey: key, settings: spec.realtime,
+                directory: paths.state + "/realtime", logger: logger)
         case .openai, .openaiCompatible:
             let base = spec.baseURL ?? "https://api.openai.com/v1"
             var key = ""
@@ -24,7 +39,7 @@ public enum ProviderFactory {
                 uppercaseStatus: spec.quirks.uppercaseStatus, wrappedCreate: spec.quirks.wrappedCreate,
                 isoTimestamps: spec.quirks.isoTimestamps, filePurpose: spec.quirks.filePurpose)
             return OpenAIProvider(name: spec.provider.rawValue, api: api)
-        case .anthropic, .realtime:
+        case .anthropic:
             throw ProviderError(
                 code: "provider.unsupported",
                 message: "provider '\(spec.provider.rawValue)' is not available in this version of Sluice",
@@ -36,7 +51,24 @@ public enum ProviderFactory {
         }
     }
 
-    /// The local provider (the emulator) listening at `baseURL`.
+    /// The local provider (the emulator) on loopback `port`, speaking the spec's `protocol`.
+    public static func local(spec: PipelineSpec, port: Int, paths: SluicePaths, logger: Logger) throws -> any BatchProvider {
+        let base = "http://127.0.0.1:\(port)/v1"
+        switch spec.localProtocol {
+        case .openai:
+            return local(baseURL: base, logger: logger)
+        case .realtime:
+            return RealtimeProvider(
+                name: "local", baseURL: base, apiKey: "local", settings: spec.realtime,
+                directory: paths.state + "/realtime", logger: logger)
+        case .anthropic:
+            throw ProviderError(
+                code: "provider.unsupported", message: "the local provider's anthropic protocol is not available yet",
+                retryable: false)
+        }
+    }
+
+    /// The local provider (the emulator) listening at `baseURL`, speaking the OpenAI Batch protocol.
     public static func local(baseURL: String, logger: Logger) -> any BatchProvider {
         let api = OpenAIBatchAPI(baseURL: baseURL, apiKey: "local", client: HTTPClient(), logger: logger)
         return OpenAIProvider(name: "local", api: api)

@@ -16,14 +16,14 @@ enum ProviderSession {
     ) async throws -> T {
         guard spec.provider == .local else {
             let provider = try ProviderFactory.make(
-                spec: spec, environment: ProcessInfo.processInfo.environment, logger: logger)
+                spec: spec, environment: ProcessInfo.processInfo.environment, paths: paths, logger: logger)
             return try await body(provider)
         }
         try SluicePaths.ensureDirectory(paths.emulatorState)
         var configuration = EmulatorConfiguration(stateDirectory: paths.emulatorState)
         configuration.port = 0
         return try await Emulator.serving(configuration: configuration, logger: logger) { port in
-            try await body(ProviderFactory.local(baseURL: "http://127.0.0.1:\(port)/v1", logger: logger))
+            try await body(ProviderFactory.local(spec: spec, port: port, paths: paths, logger: logger))
         }
     }
 }

@@ -78,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         var emulatorLogger = logger
         emulatorLogger.logLevel = .warning
         let emulator = Emulator(configuration: emulatorConfiguration, logger: emulatorLogger)
-        let pool = ProviderPool(logger: logger, localPort: { try await emulator.waitUntilListening() })
+        let pool = ProviderPool(logger: logger, paths: paths, localPort: { try await emulator.waitUntilListening() })
         let daemon = Daemon(paths: paths, settings: settings, logger: logger) { try await pool.provider(for: $0) }
         let group = ServiceGroup(
             configuration: .init(
@@ -104,23 +104,27 @@ struct RunCommand: AsyncParsableCommand {
 /// One provider per distinct endpoint and key, shared by every drop that uses it.
 actor ProviderPool {
     let logger: Logger
+    let paths: SluicePaths
     let localPort: @Sendable () async throws -> Int
     private var providers: [String: any BatchProvider] = [:]
 
-    init(logger: Logger, localPort: @escaping @Sendable () async throws -> Int) {
+    init(logger: Logger, paths: SluicePaths, localPort: @escaping @Sendable () async throws -> Int) {
         self.logger = logger
+        self.paths = paths
         self.localPort = localPort
     }
 
     func provider(for spec: PipelineSpec) async throws -> any BatchProvider {
-        let key = "\(spec.provider.rawValue)|\(spec.baseURL ?? "")|\(spec.effectiveAPIKeyEnv ?? "")"
+        let key = "\(spec.provider.rawValue)|\(spec.localProtocol.rawValue)|\(spec.baseURL ?? "")|"
+            + "\(spec.effectiveAPIKeyEnv ?? "")|\(spec.quirks)|\(spec.realtime)"
         if let existing = providers[key] { return existing }
         let made: any BatchProvider
         if spec.provider == .local {
             let port = try await localPort()
-            made = ProviderFactory.local(baseURL: "http://127.0.0.1:\(port)/v1", logger: logger)
+            made = try ProviderFactory.local(spec: spec, port: port, paths: paths, logger: logger)
         } else {
-            made = try ProviderFactory.make(spec: spec, environment: ProcessInfo.processInfo.environment, logger: logger)
+            made = try ProviderFactory.make(
+                spec: spec, environment: ProcessInfo.processInfo.environment, paths: paths, logger: logger)
         }
         providers[key] = made
         return made

@@ -23,6 +23,8 @@ public struct PipelineSpec: Sendable {
     public var params: JSONObject
     public var output: OutputSpec
     public var batch: BatchSettings
+    /// Limits of the realtime fan-out (`provider: realtime`, or local with `protocol: realtime`).
+    public var realtime: RealtimeSettings
     public var retry: RetrySettings
     public var dedupe: Bool
     public var budget: BudgetSettings
@@ -121,6 +123,20 @@ public struct BatchSettings: Sendable {
 
     /// The largest a chunk file may be, in bytes.
     public var targetBytes: Int { targetMB * 1_000_000 }
+}
+
+/// How hard the realtime fan-out may push a server.
+public struct RealtimeSettings: Sendable, Equatable {
+    /// Requests in flight at once.
+    public var concurrency = 8
+    /// Requests started per minute (every attempt counts); 0 means no limit.
+    public var requestsPerMinute = 0
+    /// Estimated tokens (prompt bytes / 4 + max_tokens) per minute; 0 means no limit.
+    public var tokensPerMinute = 0
+    /// Attempts per request for 429, 5xx and transport failures.
+    public var maxAttempts = 6
+
+    public init() {}
 }
 
 /// How often a row may be attempted.

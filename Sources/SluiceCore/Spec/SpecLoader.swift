@@ -106,6 +106,15 @@ public enum SpecLoader {
         }
         let output = outputSpec(&top, endpoint: endpoint, provider: provider)
         let batch = batchSettings(&top, provider: provider)
+        var realtime = RealtimeSettings()
+        if top.object["realtime"] != nil {
+            var fields = top.nested("realtime")
+            realtime.concurrency = fields.int("concurrency", range: 1...256) ?? realtime.concurrency
+            realtime.requestsPerMinute = fields.int("rpm", range: 0...1_000_000) ?? 0
+            realtime.tokensPerMinute = fields.int("tpm", range: 0...1_000_000_000) ?? 0
+            realtime.maxAttempts = fields.int("max_attempts", range: 1...20) ?? realtime.maxAttempts
+            top.problems += fields.finish()
+        }
         var retryFields = top.nested("retry")
         let retry = RetrySettings(maxAttempts: retryFields.int("max_attempts", range: 1...10) ?? 3)
         top.problems += retryFields.finish()
@@ -124,7 +133,7 @@ public enum SpecLoader {
         guard let provider, let model, let prompt, let output, let batch else { return nil }
         return PipelineSpec(
             name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint, quirks: quirks,
-            system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch,
+            system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch, realtime: realtime,
             retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), intake: intake, then: then,
             sha256: sha256)
     }
@@ -193,7 +202,7 @@ public enum SpecLoader {
         if window != "24h" { fields.problem("completion_window", "spec.invalid_value", "only '24h' is supported") }
         var poll = fields.nested("poll")
         // The local provider answers in milliseconds; waiting 30 s between polls would only slow demos and tests.
-        let fast = provider == .local
+        let fast = provider == .local || provider == .realtime
         let initial = poll.duration("initial") ?? (fast ? .milliseconds(50) : .seconds(30))
         let max = poll.duration("max") ?? (fast ? .seconds(1) : .seconds(600))
         if initial > max { poll.problem("initial", "spec.out_of_range", "poll.initial is longer than poll.max") }
