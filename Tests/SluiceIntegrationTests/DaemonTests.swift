@@ -104,4 +104,35 @@ import Testing
             }
         }
     }
+
+    @Test func aSpecFixedWhileRunningIsPickedUp() async throws {
+        try await withTemporaryDirectory { dir in
+            let root = SluiceRoot(path: dir)
+            try writeFile(root.paths.spec("tickets"), Self.spec.replacingOccurrences(of: "prompt:", with: "promt:"))
+            try SluicePaths.ensureDirectory(root.paths.inbox("tickets"))
+            try writeFile(root.paths.inbox("tickets") + "/waiting.csv", Self.csv(rows: 7))
+            try await withLocalEmulator(stateDirectory: root.paths.emulatorState) { emulator in
+                var settings = DaemonSettings()
+                settings.settle = .zero
+                settings.rescan = .milliseconds(100)
+                let provider = emulator.provider
+                let daemon = Daemon(paths: root.paths, settings: settings, logger: Logger(label: "test.daemon")) { _ in
+                    provider
+                }
+                let running = Task { try await daemon.run() }
+                defer { running.cancel() }
+                let manifest = root.paths.outbox("tickets") + "/waiting.manifest.json"
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(!FileManager.default.fileExists(atPath: manifest), "paused while its spec is broken")
+                #expect(FileManager.default.fileExists(atPath: root.paths.inbox("tickets") + "/waiting.csv"))
+                try writeFile(root.paths.spec("tickets"), Self.spec)
+                for _ in 0..<300 where !FileManager.default.fileExists(atPath: manifest) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(FileManager.default.fileExists(atPath: manifest), "resumed once the spec was fixed")
+                running.cancel()
+                try await running.value
+            }
+        }
+    }
 }
