@@ -104,7 +104,10 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["SluiceCore", "SluiceTesting", "SluiceProviders", "SluiceEmulator"],
+            dependencies: [
+                "SluiceCore", "SluiceTesting", "SluiceProviders", "SluiceEmulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -28,6 +28,11 @@ struct RealtimeJob: Sendable {
     var resultsPath: String { directory + "/results.jsonl" }
 
     func run() async throws {
+        // One runner per job, across processes too: two would both append answers for the same rows.
+        let lock = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw ProviderError(code: "realtime.lock", message: "cannot open \(directory)/lock", retryable: true) }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { return }
         let pending = try await Blocking.run("sluice-realtime-read") { [directory, job] in
             try Self.pendingLines(chunkPath: job.chunkPath, resultsPath: directory + "/results.jsonl")
         }

@@ -113,6 +113,11 @@ public final class RealtimeProvider: BatchProvider {
         try? FileManager.default.removeItem(atPath: directory + "/" + id)
     }
 
+    /// Stops every job this provider runs (shutdown); their results so far stay, and a later poll resumes them.
+    public func stopAll() async {
+        await jobs.cancelAll()
+    }
+
     /// Starts the job unless it runs already; returns its counts.
     @discardableResult
     private func start(_ id: String) async throws -> RealtimeCounts {
@@ -156,6 +161,12 @@ actor RealtimeJobs {
 
     func cancel(_ id: String) {
         running[id]?.task.cancel()
+    }
+
+    func cancelAll() async {
+        let tasks = running.values.map(\.task)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
     }
 
     func isRunning(_ id: String) -> Bool { running[id] != nil }
