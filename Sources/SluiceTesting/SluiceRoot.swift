@@ -31,7 +31,9 @@ public struct SluiceRoot: Sendable {
         let paths = self.paths
         let text = try String(contentsOfFile: paths.spec(spec.name), encoding: .utf8)
         return try await withLocalEmulator(stateDirectory: paths.emulatorState, seed: seed) { emulator in
-            let environment = DropEnvironment(provider: emulator.provider, store: store, paths: paths, logger: logger)
+            // The provider the spec names: the local provider speaks OpenAI, Anthropic or realtime.
+            let provider = try ProviderFactory.local(spec: spec, port: emulator.port, paths: paths, logger: logger)
+            let environment = DropEnvironment(provider: provider, store: store, paths: paths, logger: logger)
             return try await DropJob.process(file: file, spec: spec, specText: text, environment: environment, reuse: reuse)
         }
     }
@@ -64,7 +66,8 @@ public struct LocalEmulator: Sendable {
 
 /// Runs `body` with the emulator in-process on an ephemeral loopback port, state in `stateDirectory`.
 public func withLocalEmulator<T: Sendable>(
-    stateDirectory: String, seed: UInt64 = 0, _ body: @escaping @Sendable (LocalEmulator) async throws -> T
+    stateDirectory: String, seed: UInt64 = 0, speaking wire: LocalProtocol = .openai,
+    _ body: @escaping @Sendable (LocalEmulator) async throws -> T
 ) async throws -> T {
     try SluicePaths.ensureDirectory(stateDirectory)
     var configuration = EmulatorConfiguration(stateDirectory: stateDirectory)
@@ -72,7 +75,7 @@ public func withLocalEmulator<T: Sendable>(
     configuration.seed = seed
     let logger = Logger(label: "sluice.test.emulator")
     return try await Emulator.serving(configuration: configuration, logger: logger) { port in
-        let provider = ProviderFactory.local(baseURL: "http://127.0.0.1:\(port)/v1", logger: logger)
+        let provider = ProviderFactory.local(baseURL: "http://127.0.0.1:\(port)/v1", speaking: wire, logger: logger)
         return try await body(LocalEmulator(port: port, provider: provider))
     }
 }

@@ -243,14 +243,14 @@ class Emulator(EmulatorProcess):
     """`sluice emulator` as a separate process, like EmulatorProcess, but start-up gives up after
     `ready_timeout` seconds, stderr goes to `<state_dir>.log`, and it works as a context manager."""
 
-    def __init__(self, state_dir, processing_delay_ms=0, seed=1, ready_timeout=30):
+    def __init__(self, state_dir, processing_delay_ms=0, seed=1, ready_timeout=30, extra_args=()):
         state_dir = pathlib.Path(state_dir)
         state_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = state_dir.with_name(state_dir.name + ".log")
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [sluice_bin(), "emulator", "--host", "127.0.0.1", "--port", "0", "--state-dir", str(state_dir),
-                 "--processing-delay", str(processing_delay_ms), "--seed", str(seed)],
+                 "--processing-delay", str(processing_delay_ms), "--seed", str(seed), *map(str, extra_args)],
                 stdout=subprocess.PIPE, stderr=log, text=True)
         lines = []
         reader = threading.Thread(target=lambda: lines.append(self.proc.stdout.readline()), daemon=True)
@@ -424,3 +424,11 @@ def check_provider_batches(emulator, manifests):
             assert remote["request_counts"]["total"] == entry["requests"], (entry, remote["request_counts"])
             total += entry["requests"]
     return total
+
+
+def process_drop(root, drop, pipeline, timeout=600):
+    """`sluice process DROP --pipeline NAME --root ROOT --quiet` with the test key in the environment."""
+    proc = subprocess.run([sluice_bin(), "process", str(drop), "--pipeline", pipeline, "--root", str(root), "--quiet"],
+                          capture_output=True, text=True, timeout=timeout, env=sluice_env())
+    assert proc.returncode == 0, f"sluice process exited {proc.returncode}\n{proc.stderr[-4000:]}"
+    return proc

@@ -39,6 +39,8 @@ extension DropJob {
         var manifest = Manifest(
             pipeline: spec.name, status: "complete", specSHA256: drop.specSHA256, sourceName: drop.sourceName,
             sourceBytes: drop.bytes, sourceSHA256: drop.sha256, rowsIn: assembled.rowsIn, receivedAt: drop.receivedAt)
+        manifest.provider = spec.provider.rawValue
+        manifest.model = spec.model
         manifest.submittedAt = drop.submittedAt
         manifest.completedAt = drop.completedAt
         manifest.succeeded = assembled.succeeded

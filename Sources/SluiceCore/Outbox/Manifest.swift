@@ -22,6 +22,9 @@ public struct Manifest: Sendable {
     public var status: String
     public var reason: String?
     public var specSHA256: String
+    /// The spec's provider and model: with `batches`, what answered the rows.
+    public var provider: String?
+    public var model: String?
     public var sourceName: String
     public var sourceBytes: Int64
     public var sourceSHA256: String
@@ -48,6 +51,8 @@ public struct Manifest: Sendable {
         ]
         if let reason { object["reason"] = .string(reason) }
         object["spec_sha256"] = .string(specSHA256)
+        if let provider { object["provider"] = .string(provider) }
+        if let model { object["model"] = .string(model) }
         object["source"] = [
             "name": .string(sourceName), "bytes": .int(Int(sourceBytes)), "sha256": .string(sourceSHA256),
             "rows": .int(rowsIn),

@@ -19,6 +19,8 @@ enum TestRoutes: Sendable {
     case http
     /// A few OpenAI Files + Batches routes.
     case openAIStub
+    /// A few Anthropic Message Batches routes.
+    case anthropicStub
 }
 
 /// Runs a Hummingbird server on 127.0.0.1:0 for the duration of `body`, then stops it.
@@ -31,6 +33,7 @@ func withTestServer<Result: Sendable>(
     switch routes {
     case .http: HTTPTestRoutes.add(to: router, probe: probe)
     case .openAIStub: OpenAIStubRoutes.add(to: router, probe: probe)
+    case .anthropicStub: AnthropicStubRoutes.add(to: router, probe: probe)
     }
     let (ports, portSink) = AsyncStream<Int>.makeStream()
     var logger = Logger(label: "sluice-http-test-server")
