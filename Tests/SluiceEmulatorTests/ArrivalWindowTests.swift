@@ -34,7 +34,8 @@ struct ArrivalWindowTests {
                 return t
             }
             for length in [Self.second, 250 * Self.ms, 3 * Self.second] {
-                let brute = arrivals.map { start in arrivals.filter { $0 >= start && $0 < start + length }.count }.max() ?? 0
+                let brute =
+                    arrivals.map { start in arrivals.filter { $0 >= start && $0 < start + length }.count }.max() ?? 0
                 #expect(ArrivalWindows.maxInWindow(arrivals, length: length) == brute)
             }
         }

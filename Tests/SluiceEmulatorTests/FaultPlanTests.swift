@@ -47,7 +47,9 @@ struct FaultPlanTests {
     @Test("retry-after outside 0...3600 seconds is refused")
     func retryAfterBounds() throws {
         for bad in [-1, 3601, Double.nan, .infinity] {
-            let error = try #require(throws: FaultSpecError.self) { try FaultPlan(parsing: "http429=1", retryAfterSeconds: bad) }
+            let error = try #require(throws: FaultSpecError.self) {
+                try FaultPlan(parsing: "http429=1", retryAfterSeconds: bad)
+            }
             #expect(error.code == "faults.bad_retry_after")
         }
         #expect(try FaultPlan(parsing: "http429=1", retryAfterSeconds: 0).retryAfterSeconds == 0)
@@ -92,7 +94,9 @@ struct FaultPlanTests {
                     "type": "server_error", "param": nil, "code": nil,
                 ]
             ])
-        #expect(FaultKind.http5xx.answer(model: "m", variant: 0, retryAfterSeconds: 1).error == DeterministicModel.serverError)
+        #expect(
+            FaultKind.http5xx.answer(model: "m", variant: 0, retryAfterSeconds: 1).error
+                == DeterministicModel.serverError)
     }
 
     @Test("durations print as Retry-After seconds and Go durations")

@@ -17,7 +17,8 @@ func withRealtimeEmulator<T: Sendable>(
         logger.logLevel = .warning
         var configuration = EmulatorConfiguration(stateDirectory: dir, port: 0, seed: seed, timing: instant)
         configuration.faults = faults
-        return try await Emulator(configuration: configuration, logger: logger).makeApplication().test(.router) { client in
+        return try await Emulator(configuration: configuration, logger: logger).makeApplication().test(.router) {
+            client in
             try await body(API(client: client))
         }
     }
@@ -30,7 +31,8 @@ extension API {
         let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: raw))
         let bytes = Array(response.body.readableBytesView)
         return APIResponse(
-            status: Int(response.status.code), json: try? JSONParser.parse(bytes), bytes: bytes, headers: response.headers)
+            status: Int(response.status.code), json: try? JSONParser.parse(bytes), bytes: bytes,
+            headers: response.headers)
     }
 
     /// `realtime` of `GET /_emulator/stats`.
@@ -58,9 +60,10 @@ struct RealtimeRoutesTests {
         try await withRealtimeEmulator { api in
             let chats = [chatBody("Ticket 1: my parcel is late"), chatBody("hello there", schema: nil)]
             let embedding = embeddingsBody(["late parcel", "refund my invoice"])
-            let chatFile = try await api.uploadLines(chats.enumerated().map { index, body in
-                ["custom_id": .string("c\(index)"), "method": "POST", "url": "/v1/chat/completions", "body": body]
-            })
+            let chatFile = try await api.uploadLines(
+                chats.enumerated().map { index, body in
+                    ["custom_id": .string("c\(index)"), "method": "POST", "url": "/v1/chat/completions", "body": body]
+                })
             let embedFile = try await api.uploadLines([
                 ["custom_id": "e0", "method": "POST", "url": "/v1/embeddings", "body": embedding]
             ])
@@ -100,13 +103,16 @@ struct RealtimeRoutesTests {
         }
     }
 
-    @Test("the row triggers work as in batches: __sluice_fail__ is a 500, __sluice_invalid__ and __sluice_notjson__ shape the content")
+    @Test(
+        "the row triggers work as in batches: __sluice_fail__ is a 500, __sluice_invalid__ and __sluice_notjson__ shape the content"
+    )
     func triggers() async throws {
         try await withRealtimeEmulator { api in
             let fail = try await api.call(.post, "/v1/chat/completions", json: chatBody("please __sluice_fail__"))
             #expect(fail.status == 500)
             #expect(fail.json == DeterministicModel.serverError.envelope)
-            let embedFail = try await api.call(.post, "/v1/embeddings", json: embeddingsBody(.string("x __sluice_fail__")))
+            let embedFail = try await api.call(
+                .post, "/v1/embeddings", json: embeddingsBody(.string("x __sluice_fail__")))
             #expect(embedFail.status == 500)
             #expect(embedFail.json == DeterministicModel.serverError.envelope)
             let invalid = try await api.call(.post, "/v1/chat/completions", json: chatBody("__sluice_invalid__ now"))
@@ -147,7 +153,8 @@ struct RealtimeRoutesTests {
             #expect(
                 stream.json == [
                     "error": [
-                        "message": "Streaming is not supported by the Sluice emulator: send 'stream': false or leave it out.",
+                        "message":
+                            "Streaming is not supported by the Sluice emulator: send 'stream': false or leave it out.",
                         "type": "invalid_request_error", "param": "stream", "code": "unsupported_value",
                     ]
                 ])
@@ -156,7 +163,8 @@ struct RealtimeRoutesTests {
             let garbage = try await api.post("/v1/embeddings", raw: Array("{not json".utf8))
             #expect(garbage.status == 400)
             #expect(garbage.json == RequestInput.unparseableBody.envelope)
-            let dimensions = try await api.call(.post, "/v1/embeddings", json: embeddingsBody(.string("x"), dimensions: 5000))
+            let dimensions = try await api.call(
+                .post, "/v1/embeddings", json: embeddingsBody(.string("x"), dimensions: 5000))
             #expect(dimensions.status == 400)
             #expect(dimensions.json?["error"]?["param"] == "dimensions")
         }
@@ -167,7 +175,8 @@ struct RealtimeRoutesTests {
         try await withRealtimeEmulator(faults: try FaultPlan(parsing: "http429=0.5")) { api in
             let refused = try await api.call(.post, "/v1/chat/completions", json: chatBody("hi"), auth: false)
             #expect(refused.status == 401)
-            #expect(refused.json?["error"]?["message"]?.stringValue?.hasPrefix("You didn't provide an API key.") == true)
+            #expect(
+                refused.json?["error"]?["message"]?.stringValue?.hasPrefix("You didn't provide an API key.") == true)
             #expect(try await api.realtimeStats()["requests"] == 0)
             var statuses: Set<Int> = []
             for i in 0..<12 {
@@ -254,7 +263,9 @@ struct RealtimeRoutesTests {
                 #expect(response.requestID?.hasPrefix("req_") == true)
                 let garbage = try await api.post("/v1/embeddings", raw: Array("{".utf8))
                 #expect(garbage.status == 429, "faults come before the body is read")
-                #expect(garbage.json?["error"]?["message"]?.stringValue?.hasPrefix("Rate limit reached in organization") == true)
+                #expect(
+                    garbage.json?["error"]?["message"]?.stringValue?.hasPrefix("Rate limit reached in organization")
+                        == true)
                 let stats = try await api.realtimeStats()
                 #expect(stats["rate_limited"] == 2)
                 #expect(stats["faults"] == ["http429": 2, "http5xx": 0])

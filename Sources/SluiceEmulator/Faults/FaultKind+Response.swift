@@ -7,7 +7,9 @@ extension FaultKind {
     static let nominalTokensPerMinute = 200_000
 
     /// The error and extra headers for this fault on a call for `model` (nil when the body named none).
-    func answer(model: String?, variant: UInt64, retryAfterSeconds: Double) -> (error: APIError, headers: [(String, String)]) {
+    func answer(model: String?, variant: UInt64, retryAfterSeconds: Double) -> (
+        error: APIError, headers: [(String, String)]
+    ) {
         switch self {
         case .http429:
             return Self.rateLimited(model: model, retryAfterSeconds: retryAfterSeconds)
@@ -25,7 +27,8 @@ extension FaultKind {
 
     /// 429 in the words the real API uses (continuedev/continue#10502; wire reference §1.11), on the
     /// requests-per-minute limit, with `retry-after` and the `x-ratelimit-*` headers of synchronous endpoints.
-    static func rateLimited(model: String?, retryAfterSeconds: Double) -> (error: APIError, headers: [(String, String)]) {
+    static func rateLimited(model: String?, retryAfterSeconds: Double) -> (error: APIError, headers: [(String, String)])
+    {
         let limit = nominalRequestsPerMinute
         let wait = goDuration(retryAfterSeconds)
         let subject = model.map { "for \($0) in" } ?? "in"

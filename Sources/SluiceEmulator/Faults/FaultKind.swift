@@ -13,7 +13,7 @@ public enum FaultKind: String, CaseIterable, Sendable, Comparable {
     public var summary: String {
         switch self {
         case .http429: return "429 rate_limit_exceeded with retry-after and x-ratelimit-* headers"
-        case .http5xx: return "500 server_error or 503 overloaded (half each)"
+        case .http5xx: return "500 server_error or 503 overloaded, half each"
         }
     }
 

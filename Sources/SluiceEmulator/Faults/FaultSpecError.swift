@@ -37,7 +37,8 @@ public struct FaultSpecError: Error, Sendable, Equatable, CustomStringConvertibl
     static func totalOverOne(_ spec: String, total: Double) -> FaultSpecError {
         FaultSpecError(
             code: "faults.total_over_one",
-            message: "the rates in '\(spec)' add up to \(total); a call gets at most one fault, so they must add up to 1 or less",
+            message: "the rates in '\(spec)' add up to \(total); a call gets at most one fault, "
+                + "so they must add up to 1 or less",
             part: spec)
     }
 

@@ -110,10 +110,14 @@ actor RealtimeLedger {
         var object = totals.wire
         object["faults"] = .object(JSONObject(FaultKind.allCases.map { ($0.rawValue, .int(injected[$0] ?? 0)) }))
         object["by_endpoint"] = .object(
-            JSONObject(RealtimeEndpoint.allCases.map { ($0.rawValue, .object((byEndpoint[$0] ?? RealtimeCounts()).wire)) }))
+            JSONObject(
+                RealtimeEndpoint.allCases.map { ($0.rawValue, .object((byEndpoint[$0] ?? RealtimeCounts()).wire)) }))
         let ordered = orderedArrivals
         object["max_in_window"] = .object(
-            JSONObject(ArrivalWindows.reported.map { ($0.name, .int(ArrivalWindows.maxInWindow(ordered, length: $0.nanoseconds))) }))
+            JSONObject(
+                ArrivalWindows.reported.map {
+                    ($0.name, .int(ArrivalWindows.maxInWindow(ordered, length: $0.nanoseconds)))
+                }))
         object["arrivals_kept"] = .int(arrivals.count)
         object["arrivals_dropped"] = .int(dropped)
         return .object(object)

@@ -38,7 +38,8 @@ struct RealtimeRoutes: Sendable {
         let (model, faults) = (self.model, self.faults)
         let created = EmulatorStore.now()
         let reply = await queue.run {
-            RealtimeAnswer.reply(endpoint: endpoint, body: body, call: call, model: model, faults: faults, created: created)
+            RealtimeAnswer.reply(
+                endpoint: endpoint, body: body, call: call, model: model, faults: faults, created: created)
         }
         await ledger.finish(endpoint, reply.outcome, fault: reply.fault)
         var headers: HTTPFields = [.contentType: "application/json"]
