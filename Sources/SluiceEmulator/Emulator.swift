@@ -21,6 +21,8 @@ public final class Emulator: Service {
     public let configuration: EmulatorConfiguration
     let logger: Logger
     let store: EmulatorStore
+    /// Arrivals and outcomes of realtime calls, behind `realtime` in the stats.
+    let realtime = RealtimeLedger()
     private let listening = ListeningState()
 
     /// An emulator that will keep its state under `configuration.stateDirectory`.
@@ -53,7 +55,11 @@ public final class Emulator: Service {
         let limits = configuration.limits
         FilesRoutes(store: store, limits: limits).add(to: router)
         BatchesRoutes(store: store, timing: timing).add(to: router)
-        AdminRoutes(store: store).add(to: router)
+        AdminRoutes(store: store, realtime: realtime).add(to: router)
+        RealtimeRoutes(
+            model: DeterministicModel(seed: configuration.seed), faults: configuration.faults, ledger: realtime,
+            queue: ModelQueue()
+        ).add(to: router)
         let job = BatchJob(
             store: store, model: DeterministicModel(seed: configuration.seed), timing: timing, limits: limits,
             logger: logger, slots: WorkSlots(count: limits.concurrentBatches))

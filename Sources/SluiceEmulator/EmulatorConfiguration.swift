@@ -12,6 +12,8 @@ public struct EmulatorConfiguration: Sendable {
     public var timing: EmulatorTiming
     /// Size and count limits (the real API's by default).
     public var limits: EmulatorLimits
+    /// Faults injected into realtime calls (`/v1/chat/completions`, `/v1/embeddings`), drawn from `seed`.
+    public var faults = FaultPlan.none
 
     /// A configuration with fast timing and the real API's limits.
     public init(

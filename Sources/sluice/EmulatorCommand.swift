@@ -9,10 +9,16 @@ import UnixSignals
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Run the local provider: the OpenAI Files + Batches API with a deterministic model.",
+        abstract: "Run the local provider: OpenAI Files, Batches and realtime endpoints with a deterministic model.",
         discussion: """
             Prints 'sluice emulator listening on http://HOST:PORT' once it accepts connections. Point an \
             OpenAI client at http://HOST:PORT/v1 with any API key. Stops on SIGINT or SIGTERM.
+
+            Realtime calls (POST /v1/chat/completions, /v1/embeddings) can be failed on purpose with \
+            --faults KIND=RATE[,KIND=RATE...], rates in 0...1 adding up to 1 or less. Kinds: \
+            \(FaultKind.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). Call number N \
+            since start (or POST /_emulator/reset) is failed according to a hash of (--seed, N), so the same seed \
+            and the same sequence of calls give the same faults. Batches are not affected.
             """
     )
 
@@ -25,6 +31,30 @@ struct EmulatorCommand: AsyncParsableCommand {
         name: .customLong("processing-delay"),
         help: ArgumentHelp("Milliseconds each batch spends in_progress (to test polling and cancel).", valueName: "ms"))
     var processingDelay: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Faults injected into realtime calls, e.g. 'http429=0.2,http5xx=0.02' (kinds: "
+                + FaultKind.allCases.map(\.rawValue).joined(separator: ", ") + ").",
+            valueName: "spec"))
+    var faults = ""
+    @Option(
+        name: .customLong("retry-after"),
+        help: ArgumentHelp("Seconds an injected 429 asks the client to wait (fractions allowed).", valueName: "s"))
+    var retryAfter: Double = 1
+
+    func validate() throws {
+        _ = try faultPlan()
+    }
+
+    /// The parsed `--faults` and `--retry-after`; a bad one is a usage error naming the bad part.
+    func faultPlan() throws -> FaultPlan {
+        do {
+            return try FaultPlan(parsing: faults, retryAfterSeconds: retryAfter)
+        } catch {
+            let option = error.code == "faults.bad_retry_after" ? "--retry-after" : "--faults"
+            throw ValidationError("\(option): \(error.message) [\(error.code)]")
+        }
+    }
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -35,6 +65,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.seed = seed
+        configuration.faults = try faultPlan()
         if let processingDelay { configuration.timing.processingDelay = .milliseconds(processingDelay) }
         let emulator = Emulator(configuration: configuration, logger: logger)
         let announcer = ListeningAnnouncer(emulator: emulator, host: host)

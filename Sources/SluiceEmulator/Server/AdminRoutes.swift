@@ -5,22 +5,36 @@ import SluiceJSON
 ///
 /// - `GET /_emulator/stats`: `{batches_created, files_uploaded, requests_received, by_metadata}`, where
 ///   `by_metadata["key=value"] = {batches, requests}`; `requests` counts the lines of each validated input file.
-/// - `POST /_emulator/reset`: zeroes the counters (files and batches stay).
+///   Realtime calls are counted under `realtime` only (see `RealtimeLedger.wire`).
+/// - `GET /_emulator/realtime/arrivals`: `{count, dropped, offsets_ms}`, arrival times of realtime calls.
+/// - `POST /_emulator/reset`: zeroes the counters and forgets realtime arrivals (files and batches stay).
 /// - `GET /_emulator/health`: `{"status":"ok"}`.
 struct AdminRoutes: Sendable {
     let store: EmulatorStore
+    let realtime: RealtimeLedger
 
     /// Registers the routes.
     func add(to router: Router<BasicRequestContext>) {
         router.get("/_emulator/stats") { _, _ in
-            Response.json(await store.stats.wire)
+            Response.json(await wire())
         }
         router.post("/_emulator/reset") { _, _ in
             try await store.resetStats()
-            return Response.json(await store.stats.wire)
+            await realtime.reset()
+            return Response.json(await wire())
+        }
+        router.get("/_emulator/realtime/arrivals") { _, _ in
+            Response.json(await realtime.arrivalsWire)
         }
         router.get("/_emulator/health") { _, _ in
             Response.json(["status": "ok"])
         }
+    }
+
+    /// The store's counters plus `realtime`.
+    private func wire() async -> JSONValue {
+        var object = await store.stats.wire.objectValue ?? JSONObject()
+        object["realtime"] = await realtime.wire
+        return .object(object)
     }
 }
