@@ -218,8 +218,12 @@ struct RealtimeRoutesTests {
                         "requests": 1, "answered": 1, "rate_limited": 0, "server_errors": 0, "client_errors": 0,
                     ],
                 ])
-            // Six calls one after another in a test: all within one second (and so within 10 s and 60 s).
-            #expect(realtime["max_in_window"] == ["1s": 6, "10s": 6, "60s": 6])
+            // Six calls one after another: all within a minute. How many share a second or ten depends on the
+            // machine's speed, so only their order is asserted; ArrivalWindowTests checks the counting exactly.
+            let windows = try #require(realtime["max_in_window"])
+            #expect(windows["60s"] == 6)
+            let short = [windows["1s"], windows["10s"], windows["60s"]].compactMap { $0?.numberValue.map { Int($0) } }
+            #expect(short.count == 3 && short[0] >= 1 && short[0] <= short[1] && short[1] <= short[2], "\(windows)")
             #expect(realtime["arrivals_kept"] == 6)
             let arrivals = try #require(try await api.call(.get, "/_emulator/realtime/arrivals", auth: false).json)
             #expect(arrivals["count"] == 6)

@@ -79,12 +79,12 @@ import Testing
                 #expect(realtime["client_errors"] == 0)
                 #expect(realtime["by_endpoint"]?["/v1/chat/completions"]?["requests"] == .int(Int(calls)))
                 #expect(stats["batches_created"] == 0, "realtime calls are not counted as batches")
-                // The gate spaces starts evenly at 60 s / rpm (+2%), retries included. 1,200 rpm is 200 per
-                // 10 s: exact. Per second it is 20, plus at most one start that woke late on a busy machine.
+                // The gate spaces starts evenly at 60 s / rpm (+5%), retries included. 1,200 rpm is 200 per
+                // 10 s, and the gate starts about 190 in any 10 s: the margin absorbs arrival jitter on a busy
+                // machine. One-second windows are not asserted: a few late wake-ups can bunch within a second.
                 let windows = try #require(realtime["max_in_window"])
                 #expect((windows["60s"]?.numberValue).map { Int($0) <= Self.rpm } == true, "\(windows)")
                 #expect((windows["10s"]?.numberValue).map { Int($0) <= Self.rpm / 6 } == true, "\(windows)")
-                #expect((windows["1s"]?.numberValue).map { Int($0) <= Self.rpm / 60 + 1 } == true, "\(windows)")
 
                 let enriched = try String(
                     contentsOfFile: root.paths.outbox("urgent") + "/now.enriched.csv", encoding: .utf8

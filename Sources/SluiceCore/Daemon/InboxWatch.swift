@@ -17,10 +17,15 @@ struct InboxWatch {
         tracker = SettleTracker(settle: settle)
     }
 
-    /// Candidate file names in the inbox now (not ignored, regular files).
+    /// Candidate file names in the inbox now: not ignored, regular files or symbolic links (a folder named
+    /// like a file is no drop, and `--once` must not wait for it).
     func listing() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { !IntakeNames.isIgnored($0) }.sorted()
+        return names.filter { name in
+            guard !IntakeNames.isIgnored(name) else { return false }
+            var info = stat()
+            return lstat(directory + "/" + name, &info) == 0 && FileObservation.isCandidate(mode: info.st_mode)
+        }.sorted()
     }
 
     /// Stats every candidate (and every pending name, so vanished files are forgotten).

@@ -72,7 +72,12 @@ public struct DropIntake: Sendable {
     private func record(claimed: String, key: String, name: String, spec: PipelineSpec, specText: String) async throws
         -> Int64
     {
-        let (sha, bytes) = try await Blocking.run("sluice-hash") { try FileDigest.sha256(path: claimed) }
+        // A link is hashed by what it names, never read through: it is rejected before anything reads it.
+        let (sha, bytes) = try await Blocking.run("sluice-hash") {
+            guard FileObservation.isSymbolicLink(claimed) else { return try FileDigest.sha256(path: claimed) }
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: claimed)) ?? ""
+            return (FileDigest.sha256(bytes: Array(("symlink:" + target).utf8)), 0)
+        }
         let drop = try await store.insertDrop(
             DropRecord(
                 key: key, origin: .inbox, pipeline: spec.name, sourceName: name, sourcePath: claimed, sha256: sha,

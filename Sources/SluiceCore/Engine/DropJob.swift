@@ -124,6 +124,16 @@ public struct DropJob: Sendable {
     // MARK: claimed → staged (or → downloaded with a twin's results, or → rejected)
 
     private func stageOrReuse(_ drop: DropRecord) async throws {
+        if drop.origin == .inbox && FileObservation.isSymbolicLink(drop.sourcePath) {
+            // A link in a shared inbox may point anywhere (another team's data, /etc); only files dropped count.
+            try await reject(
+                drop,
+                DropRejection(
+                    code: "drop.symbolic_link",
+                    reason: "\(drop.sourceName): a symbolic link; Sluice claims only regular files from an inbox "
+                        + "(copy or move the file itself there)"))
+            return
+        }
         if reuse == .finished, let twin = try await store.twin(of: drop), twin.stage == .archived {
             log.info("same content as an earlier drop: reusing its results", metadata: ["twin": "\(twin.id!)"])
             try await store.updateDrop(id: dropID) {

@@ -13,10 +13,12 @@ public final class DropReader {
     private let csv: CSVReader?
     private let jsonl: JSONLReader?
     private let path: String
+    private let fileName: String
 
     /// Opens `path`; `fileName` (the name as dropped) decides CSV or JSONL.
     public init(path: String, fileName: String) throws(DropRejection) {
         self.path = path
+        self.fileName = fileName
         guard let format = DropFormat.infer(fileName: fileName) else {
             throw DropRejection(
                 code: "drop.unsupported_format",
@@ -40,7 +42,7 @@ public final class DropReader {
                 header = []
             }
         } catch {
-            throw DropRejection(code: error.code, reason: "\(fileName): \(error.message)")
+            throw Self.rejection(error, fileName: fileName)
         }
     }
 
@@ -57,8 +59,19 @@ public final class DropReader {
             if line.problem != nil { return .jsonl(line, .success(JSONObject())) }
             return .jsonl(line, Self.parseObject(line))
         } catch {
-            throw DropRejection(code: error.code, reason: error.description)
+            throw Self.rejection(error, fileName: fileName)
         }
+    }
+
+    /// The file-level problem in the user's terms: the name as dropped (not Sluice's claimed path) and where.
+    static func rejection(_ error: RecordsError, fileName: String) -> DropRejection {
+        var reason = "\(fileName): \(error.message)"
+        if let row = error.row { reason += " (record \(row))" }
+        if let offset = error.byteOffset { reason += " (at byte \(offset))" }
+        if error.code == RecordsError.Code.gzipTruncated {
+            reason += ": the file looks truncated (an export cut off or still being written)"
+        }
+        return DropRejection(code: error.code, reason: reason)
     }
 
     private static func parseObject(_ line: JSONLLine) -> Result<JSONObject, RowFailure> {

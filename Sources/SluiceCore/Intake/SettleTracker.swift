@@ -13,14 +13,28 @@ public struct FileObservation: Sendable, Equatable {
         self.inode = inode
     }
 
-    /// The file's size, mtime and inode; nil when it is missing or not a regular file.
+    /// The entry's size, mtime and inode; nil when it is missing or neither a regular file nor a symbolic link.
+    ///
+    /// A link is observed itself, never its target (`lstat`): it is claimed like a file and then rejected,
+    /// so a link in a shared inbox can neither make Sluice read what it points at nor be waited for forever.
     public static func observe(path: String) -> FileObservation? {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard lstat(path, &info) == 0, isCandidate(mode: info.st_mode) else { return nil }
         return FileObservation(
             size: Int64(info.st_size),
             mtimeNanos: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
             inode: UInt64(info.st_ino))
+    }
+
+    /// Whether an inbox entry of this `st_mode` can become a drop: regular files and symbolic links.
+    public static func isCandidate(mode: mode_t) -> Bool {
+        (mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == S_IFLNK
+    }
+
+    /// Whether `path` is a symbolic link (not followed).
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 }
 

@@ -278,9 +278,11 @@ extension StateStore {
     /// still kept (`archived`), or still in flight. Rejected drops do not count.
     public func twin(of drop: DropRecord) async throws -> DropRecord? {
         try await queue.read { db in
+            // Only older drops: a drop waits on its twin, so waits always point back in time and three copies
+            // claimed together cannot wait on each other in a circle.
             try DropRecord.filter(
                 Column("pipeline") == drop.pipeline && Column("sha256") == drop.sha256
-                    && Column("specSHA256") == drop.specSHA256 && Column("id") != drop.id
+                    && Column("specSHA256") == drop.specSHA256 && Column("id") < drop.id!
                     && Column("sameAs") == nil && Column("stage") != DropStage.rejected.rawValue
                     && (Column("stage") != DropStage.archived.rawValue || Column("resultsDir") != nil)
             ).order(Column("id").desc).fetchOne(db)

@@ -18,6 +18,11 @@ public enum FileDigest {
         return (hasher.finalize().map { hex($0) }.joined(), total)
     }
 
+    /// The hex SHA-256 of `bytes`.
+    public static func sha256(bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { hex($0) }.joined()
+    }
+
     private static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])

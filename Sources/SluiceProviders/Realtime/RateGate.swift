@@ -1,8 +1,9 @@
 /// Paces request starts so a server's limits hold: requests per minute and estimated tokens per minute.
 ///
-/// Requests are spaced evenly (60 s / rpm, with a 2% margin) rather than let through in bursts, so no
+/// Requests are spaced evenly (60 s / rpm, with a 5% margin) rather than let through in bursts, so no
 /// sliding 60-second window ever holds more than `rpm` starts — retries included, since every attempt
-/// passes the gate. Tokens refill continuously up to one minute's worth.
+/// passes the gate. The margin is for the server's view: it counts arrivals, and requests started on time
+/// can arrive bunched behind a slow network or a busy machine. Tokens refill continuously up to one minute's worth.
 actor RateGate {
     private let spacing: Duration?
     private let tokensPerSecond: Double?
@@ -12,7 +13,7 @@ actor RateGate {
     private var lastRefill: ContinuousClock.Instant
 
     init(requestsPerMinute: Int, tokensPerMinute: Int) {
-        spacing = requestsPerMinute > 0 ? .seconds(60.0 / Double(requestsPerMinute) * 1.02) : nil
+        spacing = requestsPerMinute > 0 ? .seconds(60.0 / Double(requestsPerMinute) * 1.05) : nil
         tokensPerSecond = tokensPerMinute > 0 ? Double(tokensPerMinute) / 60 : nil
         capacity = Double(tokensPerMinute)
         tokens = capacity

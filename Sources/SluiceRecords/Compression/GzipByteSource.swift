@@ -17,6 +17,8 @@ public final class GzipByteSource: ByteSource {
     private let input: UnsafeMutableRawBufferPointer
     private var innerEnded = false
     private var finished = false
+    /// Members inflated to their end so far (more than one in `cat a.gz b.gz`).
+    private var membersEnded = 0
 
     /// Wraps `inner`; `inputBufferSize` is how many compressed bytes are pulled per read.
     public init(inner: any ByteSource, path: String? = nil, inputBufferSize: Int = 256 << 10) throws(RecordsError) {
@@ -69,6 +71,7 @@ public final class GzipByteSource: ByteSource {
                     return produced(capacity)
                 }
                 inflateReset(stream)
+                membersEnded += 1
             case Z_BUF_ERROR:
                 // No progress possible: only happens when input ran out mid-member.
                 if stream.pointee.avail_in == 0 && innerEnded {
@@ -85,6 +88,12 @@ public final class GzipByteSource: ByteSource {
             default:
                 // Z_DATA_ERROR (bad header, bad deflate data, CRC or length mismatch), Z_NEED_DICT, Z_STREAM_ERROR.
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                if membersEnded > 0 && reason == "incorrect header check" {
+                    // What follows a complete member is not another member: say so rather than zlib's words.
+                    throw error(
+                        RecordsError.Code.gzipCorrupt,
+                        "gzip data is corrupt: bytes after gzip member \(membersEnded) are not gzip (trailing garbage)")
+                }
                 throw error(RecordsError.Code.gzipCorrupt, "gzip data is corrupt: \(reason)")
             }
         }
