@@ -9,10 +9,13 @@ import UnixSignals
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Run the local provider: the OpenAI Files + Batches API with a deterministic model.",
+        abstract:
+            "Run the local provider: the OpenAI Files + Batches and Anthropic Messages + Message Batches APIs "
+            + "with a deterministic model.",
         discussion: """
             Prints 'sluice emulator listening on http://HOST:PORT' once it accepts connections. Point an \
-            OpenAI client at http://HOST:PORT/v1 with any API key. Stops on SIGINT or SIGTERM.
+            OpenAI client at http://HOST:PORT/v1, or an Anthropic client at http://HOST:PORT, with any API key. \
+            Stops on SIGINT or SIGTERM.
             """
     )
 
