@@ -81,7 +81,7 @@ def test_every_result_type_with_a_cancel(start_emulator):
     assert (created.expires_at - created.created_at).total_seconds() == pytest.approx(86400, abs=0.01)
     assert created._request_id.startswith("req_")
 
-    time.sleep(1.0)
+    time.sleep(1.5)
     canceling = client.messages.batches.cancel(created.id)
     assert canceling.processing_status == "canceling"
     assert canceling.cancel_initiated_at is not None

@@ -13,12 +13,15 @@ enum MessageShape: Equatable {
 /// A Messages API request (`POST /v1/messages` body or a batch request's `params`), checked the way the
 /// real API checks it, with its errors in the real API's (pydantic's) words where known.
 struct MessageRequest {
+    /// The `model` asked for, echoed in the Message.
     var model: String
+    /// `max_tokens` (at least 1): longer answers are cut.
     var maxTokens: Int
     /// The text of the `user` messages, where fault triggers are looked for.
     var userText: String
     /// UTF-8 bytes of the system prompt and every message, for `usage.input_tokens`.
     var promptBytes: Int
+    /// What the answer holds.
     var shape: MessageShape
 
     /// Checks `params`; `inBatch` adds the Message Batches API's own refusals (`stream`, `speed`).

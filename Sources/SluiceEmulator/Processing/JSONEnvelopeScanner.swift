@@ -7,6 +7,7 @@ struct JSONEnvelopeScanner {
     /// The document is not well-formed JSON.
     struct SyntaxError: Error {}
 
+    /// The document.
     let raw: UnsafeRawBufferPointer
     /// Index of the next unread byte.
     private(set) var position = 0

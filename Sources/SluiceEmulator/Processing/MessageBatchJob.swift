@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// Drives one Message Batch to `ended` from `in_progress` or `canceling` (so a restart resumes it: the
-/// requests are run again from the start, giving the same answers).
+/// requests are run again from the start, giving the same answers). A restart while `canceling` ends every
+/// request not yet published as `canceled`: results are kept only once the batch ended.
 struct MessageBatchJob: Sendable {
     let store: EmulatorStore
     let model: DeterministicModel

@@ -3,16 +3,21 @@ import SluiceJSON
 
 /// Everything a processing thread needs to run one Message Batch.
 struct MessageBatchPlan: Sendable {
+    /// The batch, also the seed of its ids and bucket placement.
     var batchID: String
     /// The batch's requests, one `{"custom_id","params"}` line each.
     var requestsPath: String
+    /// Where the shuffle buckets go.
     var workDirectory: String
+    /// The model answering the requests.
     var model: DeterministicModel
+    /// Number of requests, for pacing.
     var requestCount: Int
     /// Minimum time to spread the requests over (0 = as fast as possible).
     var pacing: Duration
     /// When `expires_at` is reached: requests not yet processed then end `expired`.
     var deadline: Date
+    /// Cancel (the rest become `canceled`) or shutdown (stop at once).
     var signal: StopSignal
     /// Held while computing, released while sleeping.
     var slots: WorkSlots

@@ -119,10 +119,14 @@ struct MessageBatchesRoutes: Sendable {
 /// sees `counter.total > limit` and answers 413 without having written it all.
 struct LimitedBody: AsyncSequence {
     typealias Element = ByteBuffer
+    /// The request body, read once.
     let body: RequestBody
+    /// Bytes written at most.
     let limit: Int
+    /// Bytes received so far (all of them, past the limit too).
     let counter = ByteCounter()
 
+    /// Yields the body's buffers up to the limit, then drains the rest.
     struct AsyncIterator: AsyncIteratorProtocol {
         var inner: RequestBody.AsyncIterator
         let limit: Int
@@ -141,6 +145,7 @@ struct LimitedBody: AsyncSequence {
         }
     }
 
+    /// An iterator over the body.
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(inner: body.makeAsyncIterator(), limit: limit, counter: counter)
     }

@@ -10,10 +10,15 @@ enum MessageBatchStatus: String, Codable, Sendable {
 
 /// `request_counts` of a Message Batch: everything sits in `processing` until the batch ends.
 struct MessageBatchCounts: Codable, Sendable, Equatable {
+    /// Requests not yet ended (all of them while the batch runs).
     var processing = 0
+    /// Requests answered with a Message.
     var succeeded = 0
+    /// Requests that failed (bad params, `__sluice_fail__`, unknown model).
     var errored = 0
+    /// Requests a cancel reached before they ran.
     var canceled = 0
+    /// Requests `expires_at` (or `__sluice_expire__`) reached before they ran.
     var expired = 0
 
     /// The object as the API shapes it.
@@ -27,9 +32,11 @@ struct MessageBatchCounts: Codable, Sendable, Equatable {
 
 /// Everything the emulator knows about a Message Batch; persisted as JSON, served as the MessageBatch object.
 struct MessageBatchRecord: Codable, Sendable {
+    /// `msgbatch_…`.
     var id: String
     /// Creation order, for newest-first listing (shared with files and OpenAI batches).
     var sequence: Int
+    /// `processing_status`.
     var status: MessageBatchStatus
     /// Number of requests in the batch.
     var requestCount: Int
@@ -37,8 +44,11 @@ struct MessageBatchRecord: Codable, Sendable {
     var counts = MessageBatchCounts()
     /// Times as seconds since 1970 (fractional), served as RFC 3339.
     var createdAt: Double
+    /// `created_at` plus the completion window.
     var expiresAt: Double
+    /// Set when every request has its result.
     var endedAt: Double?
+    /// Set by the first cancel.
     var cancelInitiatedAt: Double?
 
     /// The MessageBatch object exactly as the real API shapes it; `baseURL` (`http://host:port`) makes
