@@ -54,6 +54,9 @@ struct AnthropicError: Error, Sendable, Equatable {
 
     /// The HTTP envelope: `body` plus the request id that is also in the `request-id` header.
     func envelope(requestID: String) -> JSONValue {
-        ["type": "error", "error": ["type": .string(type), "message": .string(message)], "request_id": .string(requestID)]
+        [
+            "type": "error", "error": ["type": .string(type), "message": .string(message)],
+            "request_id": .string(requestID),
+        ]
     }
 }

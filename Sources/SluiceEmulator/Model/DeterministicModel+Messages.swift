@@ -42,7 +42,9 @@ extension DeterministicModel {
                 outputTokens = request.maxTokens
                 stopReason = "max_tokens"
             }
-            content = [["type": "tool_use", "id": .string("toolu_01" + ids.base62(22)), "name": .string(name), "input": input]]
+            content = [
+                ["type": "tool_use", "id": .string("toolu_01" + ids.base62(22)), "name": .string(name), "input": input]
+            ]
         case .tool:
             content = [Self.textBlock(Self.notJSONContent)]
             outputTokens = Self.tokens(bytes: Self.notJSONContent.utf8.count)

@@ -29,7 +29,9 @@ struct MessageRequest {
         func invalid(_ message: String) -> Result<MessageRequest, AnthropicError> { .failure(.invalidRequest(message)) }
         guard let modelValue = params["model"], modelValue != .null else { return invalid("model: Field required") }
         guard let model = modelValue.stringValue else { return invalid("model: Input should be a valid string") }
-        guard let maxValue = params["max_tokens"], maxValue != .null else { return invalid("max_tokens: Field required") }
+        guard let maxValue = params["max_tokens"], maxValue != .null else {
+            return invalid("max_tokens: Field required")
+        }
         guard let maxTokens = integer(maxValue) else { return invalid("max_tokens: Input should be a valid integer") }
         guard maxTokens >= 1 else { return invalid("max_tokens: Input should be greater than or equal to 1") }
         guard let messagesValue = params["messages"], messagesValue != .null else {
@@ -89,7 +91,9 @@ struct MessageRequest {
     static func shape(_ params: JSONObject) -> Result<MessageShape, AnthropicError> {
         var tools: [(name: String, schema: JSONValue?)] = []
         if let toolsValue = params["tools"], toolsValue != .null {
-            guard let list = toolsValue.arrayValue else { return .failure(.invalidRequest("tools: Input should be a valid list")) }
+            guard let list = toolsValue.arrayValue else {
+                return .failure(.invalidRequest("tools: Input should be a valid list"))
+            }
             for (index, tool) in list.enumerated() {
                 guard case .object(let t) = tool else {
                     return .failure(.invalidRequest("tools.\(index): Input should be a valid dictionary"))
@@ -117,7 +121,8 @@ struct MessageRequest {
                 break
             case "any", "tool":
                 guard !tools.isEmpty else {
-                    return .failure(.invalidRequest("tool_choice: tool_choice may only be specified while providing tools"))
+                    return .failure(
+                        .invalidRequest("tool_choice: tool_choice may only be specified while providing tools"))
                 }
                 let wanted: (name: String, schema: JSONValue?)?
                 if type == "tool" {
@@ -134,8 +139,9 @@ struct MessageRequest {
                 return .success(.tool(name: wanted!.name, schema: wanted!.schema ?? ["type": "object"]))
             default:
                 return .failure(
-                    .invalidRequest("tool_choice: Input tag '\(type)' found using 'type' does not match any of the "
-                        + "expected tags: 'auto', 'any', 'tool', 'none'"))
+                    .invalidRequest(
+                        "tool_choice: Input tag '\(type)' found using 'type' does not match any of the "
+                            + "expected tags: 'auto', 'any', 'tool', 'none'"))
             }
         }
         guard let configValue = params["output_config"], configValue != .null else { return .success(.text) }

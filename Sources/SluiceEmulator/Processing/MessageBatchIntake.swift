@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SluiceJSON
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Checks a spooled `POST /v1/messages/batches` body the way the real API does before accepting a batch
 /// (envelope shape, `custom_id` rules and uniqueness, request count) and writes its requests as JSONL.
@@ -16,7 +17,9 @@ enum MessageBatchIntake {
 
     /// Validates the body at `bodyPath`; on success writes `requestsPath` and returns the request count,
     /// otherwise the first problem as a 400. Blocking: run it on an owned thread.
-    static func run(bodyPath: String, requestsPath: String, limits: EmulatorLimits) throws -> Result<Int, AnthropicError> {
+    static func run(bodyPath: String, requestsPath: String, limits: EmulatorLimits) throws -> Result<
+        Int, AnthropicError
+    > {
         let fd = open(bodyPath, O_RDONLY)
         guard fd >= 0 else { throw FileIOError.current("open", bodyPath) }
         defer { close(fd) }
@@ -33,7 +36,8 @@ enum MessageBatchIntake {
     }
 
     /// The 400 for a body that is not JSON.
-    static let unparseable = AnthropicError.invalidRequest("There was an issue with your request body: it is not valid JSON.")
+    static let unparseable = AnthropicError.invalidRequest(
+        "There was an issue with your request body: it is not valid JSON.")
 
     /// Scans the envelope; a syntax error anywhere wins over a shape problem found earlier.
     static func scan(
@@ -112,10 +116,13 @@ enum MessageBatchIntake {
     }
 
     /// One `{custom_id, params}` element checked, as the compact line stored for processing.
-    static func request(_ element: JSONValue, index: Int, seen: inout [String: Int]) -> Result<JSONValue, AnthropicError> {
+    static func request(_ element: JSONValue, index: Int, seen: inout [String: Int]) -> Result<
+        JSONValue, AnthropicError
+    > {
         let at = "requests.\(index)"
         guard case .object(let o) = element else {
-            return .failure(.invalidRequest("\(at): Input should be a valid dictionary or object to extract fields from"))
+            return .failure(
+                .invalidRequest("\(at): Input should be a valid dictionary or object to extract fields from"))
         }
         if let extra = o.keys.first(where: { $0 != "custom_id" && $0 != "params" }) {
             return .failure(.invalidRequest("\(at).\(extra): Extra inputs are not permitted"))

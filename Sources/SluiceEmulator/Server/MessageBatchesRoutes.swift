@@ -70,10 +70,15 @@ struct MessageBatchesRoutes: Sendable {
         var limit = 20
         if let text = RequestInput.query(request, "limit") {
             guard let value = Int(text) else {
-                throw AnthropicError.invalidRequest("limit: Input should be a valid integer, unable to parse string as an integer")
+                throw AnthropicError.invalidRequest(
+                    "limit: Input should be a valid integer, unable to parse string as an integer")
             }
-            guard value >= 1 else { throw AnthropicError.invalidRequest("limit: Input should be greater than or equal to 1") }
-            guard value <= 1000 else { throw AnthropicError.invalidRequest("limit: Input should be less than or equal to 1000") }
+            guard value >= 1 else {
+                throw AnthropicError.invalidRequest("limit: Input should be greater than or equal to 1")
+            }
+            guard value <= 1000 else {
+                throw AnthropicError.invalidRequest("limit: Input should be less than or equal to 1000")
+            }
             limit = value
         }
         let afterID = RequestInput.query(request, "after_id")
@@ -107,7 +112,8 @@ struct MessageBatchesRoutes: Sendable {
             try? FileManager.default.removeItem(atPath: requestsPath)
             throw error
         case .success(let count):
-            let record = try await store.createMessageBatch(id: id, requestCount: count, window: timing.completionWindow)
+            let record = try await store.createMessageBatch(
+                id: id, requestCount: count, window: timing.completionWindow)
             return Response.json(record.wire(baseURL: baseURL(request)))
         }
     }

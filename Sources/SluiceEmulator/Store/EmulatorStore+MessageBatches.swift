@@ -86,7 +86,9 @@ extension EmulatorStore {
     /// One page of Message Batches, newest first: the `limit` batches just older than `afterID`, or just
     /// newer than `beforeID`, or the newest. `hasMore` says whether more lie beyond the page in that direction.
     /// An unknown cursor gives an empty page.
-    func listMessageBatches(afterID: String?, beforeID: String?, limit: Int) -> (page: [MessageBatchRecord], hasMore: Bool) {
+    func listMessageBatches(afterID: String?, beforeID: String?, limit: Int) -> (
+        page: [MessageBatchRecord], hasMore: Bool
+    ) {
         let all = messageBatches.values.sorted { $0.sequence > $1.sequence }
         if let beforeID {
             guard let end = all.firstIndex(where: { $0.id == beforeID }) else { return ([], false) }
