@@ -14,8 +14,9 @@ public struct EmulatorError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code): \(message)" }
 }
 
-/// The local provider: an HTTP server speaking the OpenAI Files + Batches protocol, plus the worker that
-/// runs batches through a deterministic, schema-driven model. Run it in a `ServiceGroup` (or call `run()`).
+/// The local provider: an HTTP server speaking the OpenAI Files + Batches protocol and the Anthropic Messages
+/// + Message Batches protocol on one port, plus the worker that runs batches through a deterministic,
+/// schema-driven model. Run it in a `ServiceGroup` (or call `run()`).
 public final class Emulator: Service {
     /// The configuration it was created with.
     public let configuration: EmulatorConfiguration
@@ -56,14 +57,16 @@ public final class Emulator: Service {
         FilesRoutes(store: store, limits: limits).add(to: router)
         BatchesRoutes(store: store, timing: timing).add(to: router)
         AdminRoutes(store: store, realtime: realtime).add(to: router)
-        RealtimeRoutes(
-            model: DeterministicModel(seed: configuration.seed), faults: configuration.faults, ledger: realtime,
-            queue: ModelQueue()
-        ).add(to: router)
-        let job = BatchJob(
-            store: store, model: DeterministicModel(seed: configuration.seed), timing: timing, limits: limits,
-            logger: logger, slots: WorkSlots(count: limits.concurrentBatches))
-        let worker = BatchWorker(store: store, job: job)
+        let model = DeterministicModel(seed: configuration.seed)
+        RealtimeRoutes(model: model, faults: configuration.faults, ledger: realtime, queue: ModelQueue()).add(to: router)
+        let fallbackBase = "http://\(configuration.host):\(configuration.port)"
+        MessageBatchesRoutes(store: store, timing: timing, limits: limits, fallbackBaseURL: fallbackBase)
+            .add(to: router)
+        MessagesRoutes(store: store, model: model, limits: limits).add(to: router)
+        let slots = WorkSlots(count: limits.concurrentBatches)
+        let job = BatchJob(store: store, model: model, timing: timing, limits: limits, logger: logger, slots: slots)
+        let messageBatchJob = MessageBatchJob(store: store, model: model, timing: timing, logger: logger, slots: slots)
+        let worker = BatchWorker(store: store, job: job, messageBatchJob: messageBatchJob)
         let listening = self.listening
         let store = self.store
         var app = Application(

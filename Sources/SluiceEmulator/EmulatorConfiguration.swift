@@ -58,7 +58,7 @@ public struct EmulatorTiming: Sendable {
     }
 }
 
-/// Limits enforced like the real OpenAI API; lower them in tests to exercise the errors cheaply.
+/// Limits enforced like the real OpenAI and Anthropic APIs; lower them in tests to exercise the errors cheaply.
 public struct EmulatorLimits: Sendable {
     /// Largest `purpose=batch` upload ("File is too large." above it).
     public var maxBatchFileBytes: Int
@@ -70,19 +70,32 @@ public struct EmulatorLimits: Sendable {
     public var maxReportedLineErrors: Int
     /// Batches doing CPU-heavy work (validation, unpaced processing) at the same time; others wait their turn.
     public var concurrentBatches: Int
+    /// Largest `POST /v1/messages/batches` body (413 `request_too_large` above it).
+    public var maxMessageBatchBytes: Int
+    /// Most requests in one Message Batch (a synchronous 400 above it).
+    public var maxMessageBatchRequests: Int
+    /// Largest `POST /v1/messages` body (413 `request_too_large` above it).
+    public var maxMessagesBodyBytes: Int
 
-    /// The real API's limits: 200 MB batch files, 512 MB files, 50,000 requests per batch.
+    /// The real APIs' limits: OpenAI 200 MB batch files, 512 MB files, 50,000 requests per batch;
+    /// Anthropic 256 MB and 100,000 requests per Message Batch, 32 MB per Messages request.
     public init(
         maxBatchFileBytes: Int = 200 * 1024 * 1024,
         maxFileBytes: Int = 512 * 1024 * 1024,
         maxRequestsPerBatch: Int = 50_000,
         maxReportedLineErrors: Int = 1_000,
-        concurrentBatches: Int = 2
+        concurrentBatches: Int = 2,
+        maxMessageBatchBytes: Int = 256 * 1024 * 1024,
+        maxMessageBatchRequests: Int = 100_000,
+        maxMessagesBodyBytes: Int = 32 * 1024 * 1024
     ) {
         self.maxBatchFileBytes = maxBatchFileBytes
         self.maxFileBytes = maxFileBytes
         self.maxRequestsPerBatch = maxRequestsPerBatch
         self.maxReportedLineErrors = maxReportedLineErrors
         self.concurrentBatches = concurrentBatches
+        self.maxMessageBatchBytes = maxMessageBatchBytes
+        self.maxMessageBatchRequests = maxMessageBatchRequests
+        self.maxMessagesBodyBytes = maxMessagesBodyBytes
     }
 }

@@ -9,10 +9,13 @@ import UnixSignals
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Run the local provider: OpenAI Files, Batches and realtime endpoints with a deterministic model.",
+        abstract:
+            "Run the local provider: the OpenAI Files, Batches and realtime endpoints and the Anthropic Messages "
+            + "and Message Batches APIs, with a deterministic model.",
         discussion: """
             Prints 'sluice emulator listening on http://HOST:PORT' once it accepts connections. Point an \
-            OpenAI client at http://HOST:PORT/v1 with any API key. Stops on SIGINT or SIGTERM.
+            OpenAI client at http://HOST:PORT/v1, or an Anthropic client at http://HOST:PORT, with any API key. \
+            Stops on SIGINT or SIGTERM.
 
             Realtime calls (POST /v1/chat/completions, /v1/embeddings) can be failed on purpose with \
             --faults KIND=RATE[,KIND=RATE...], rates in 0...1 adding up to 1 or less. Kinds: \

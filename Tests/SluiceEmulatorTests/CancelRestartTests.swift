@@ -136,6 +136,7 @@ struct CancelRestartTests {
                         "chunk=1": ["batches": 1, "requests": 3], "chunk=2": ["batches": 1, "requests": 5],
                         "drop=d1": ["batches": 2, "requests": 8],
                     ],
+                    "anthropic_batches_created": 0, "anthropic_requests_received": 0, "anthropic_messages_received": 0,
                 ])
             let reset = try #require(try await api.call(.post, "/_emulator/reset").json)
             #expect(reset["batches_created"] == 0)

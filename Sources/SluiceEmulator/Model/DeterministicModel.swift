@@ -13,19 +13,15 @@ enum ModelAnswer {
 /// Every choice comes from a `SplitMix64` seeded with a stable hash of the seed and the body's compact JSON,
 /// so the same request gets the same answer in any batch, in any order, in any emulator process.
 ///
-/// Fault triggers, matched in the text of `user` messages (or embedding/completion inputs):
-/// - `__sluice_fail__`: the request fails with HTTP 500 `server_error` (error file).
+/// Fault triggers (the table is `FaultTriggers.table`), matched in the text of `user` messages (or
+/// embedding/completion inputs):
+/// - `__sluice_fail__`: the request fails with HTTP 500 `server_error` (error file); Anthropic: `api_error`.
 /// - `__sluice_invalid__`: the content is JSON that violates the `response_format` schema (an enum value
-///   outside the list, else a broken required property, a bound, or the type).
+///   outside the list, else a broken required property, a bound, or the type); Anthropic: also tool input.
 /// - `__sluice_notjson__`: the content is plain text, not JSON.
-/// Model names starting with `unknown-` fail with HTTP 404 `model_not_found`.
+/// - `__sluice_expire__`: in an Anthropic Message Batch, the request ends `expired`.
+/// Model names starting with `unknown-` fail with HTTP 404 `model_not_found` (Anthropic: `not_found_error`).
 struct DeterministicModel: Sendable {
-    /// Trigger making a request fail with HTTP 500.
-    static let failTrigger = "__sluice_fail__"
-    /// Trigger making structured content violate its schema.
-    static let invalidTrigger = "__sluice_invalid__"
-    /// Trigger making structured content not JSON at all.
-    static let notJSONTrigger = "__sluice_notjson__"
     /// The content answered for `__sluice_notjson__`.
     static let notJSONContent = "I'm sorry, but I can't provide that in JSON."
 

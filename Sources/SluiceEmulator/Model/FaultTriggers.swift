@@ -5,14 +5,33 @@ import Darwin
 #endif
 import SluiceJSON
 
-/// The fault triggers present in a request's text (see `DeterministicModel`).
+/// The fault triggers present in a request's text: the one table of trigger words, for every protocol.
 struct FaultTriggers {
-    /// `__sluice_fail__`: answer HTTP 500.
-    var fail = false
-    /// `__sluice_invalid__`: content violating the schema.
-    var invalid = false
-    /// `__sluice_notjson__`: content that is not JSON.
-    var notJSON = false
+    /// Every trigger word, with what it does.
+    enum Trigger: String, CaseIterable, Sendable {
+        /// The request fails on the provider's side (OpenAI HTTP 500 `server_error`, Anthropic `errored`
+        /// with `api_error`).
+        case fail = "__sluice_fail__"
+        /// Structured content (or tool input) violating its schema.
+        case invalid = "__sluice_invalid__"
+        /// Content that is not JSON (Anthropic tool mode: a text block instead of the tool call).
+        case notJSON = "__sluice_notjson__"
+        /// An Anthropic batch request ends `expired`, as if the 24 h window had closed on it (realtime
+        /// requests and OpenAI batches ignore it: they expire only by the clock).
+        case expire = "__sluice_expire__"
+    }
+
+    /// The triggers found.
+    private(set) var present: Set<Trigger> = []
+
+    /// `__sluice_fail__` is present.
+    var fail: Bool { present.contains(.fail) }
+    /// `__sluice_invalid__` is present.
+    var invalid: Bool { present.contains(.invalid) }
+    /// `__sluice_notjson__` is present.
+    var notJSON: Bool { present.contains(.notJSON) }
+    /// `__sluice_expire__` is present.
+    var expire: Bool { present.contains(.expire) }
 
     private static let prefix: [UInt8] = Array("__sluice_".utf8)
 
@@ -31,9 +50,9 @@ struct FaultTriggers {
             return false
         }
         guard hasPrefix else { return }
-        fail = text.contains(DeterministicModel.failTrigger)
-        invalid = text.contains(DeterministicModel.invalidTrigger)
-        notJSON = text.contains(DeterministicModel.notJSONTrigger)
+        for trigger in Trigger.allCases where text.contains(trigger.rawValue) {
+            present.insert(trigger)
+        }
     }
 }
 

@@ -2,10 +2,12 @@ import Logging
 import ServiceLifecycle
 
 /// Runs batches in the background: picks up every unfinished batch (new ones, and those a restart
-/// interrupted) and drives each with its own `BatchJob` task; `WorkSlots` bound the heavy work inside.
+/// interrupted) and drives each with its own task — `BatchJob` for OpenAI batches, `MessageBatchJob` for
+/// Anthropic Message Batches; `WorkSlots` bound the heavy work inside.
 struct BatchWorker: Service {
     let store: EmulatorStore
     let job: BatchJob
+    let messageBatchJob: MessageBatchJob
 
     /// Loads the state, then starts a job per unfinished batch whenever woken, until graceful shutdown.
     func run() async throws {
@@ -18,6 +20,13 @@ struct BatchWorker: Service {
                     running.insert(id)
                     group.addTask { [store, job] in
                         await job.run(id)
+                        store.notify(.finished(id))
+                    }
+                }
+                for id in await store.unfinishedMessageBatchIDs() where !running.contains(id) {
+                    running.insert(id)
+                    group.addTask { [store, messageBatchJob] in
+                        await messageBatchJob.run(id)
                         store.notify(.finished(id))
                     }
                 }

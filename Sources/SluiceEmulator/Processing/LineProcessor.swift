@@ -73,7 +73,11 @@ enum LineProcessor {
         try LineReader.forEachLine(path: plan.inputPath) { _, bytes in
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             if !expired {
-                if plan.pacing > .zero, !waitForTurn(plan, start: start, index: index, holdsSlot: &holdsSlot) {
+                if plan.pacing > .zero,
+                    !Pacing.waitForTurn(
+                        pacing: plan.pacing, count: plan.requestCount, index: index, start: start, signal: plan.signal,
+                        slots: plan.slots, holdsSlot: &holdsSlot)
+                {
                     end = plan.signal.isCancelled ? .cancelled : .shutdown
                     return false
                 }
@@ -118,28 +122,6 @@ enum LineProcessor {
         try buckets.flush()
         plan.progress.set(counts, usage)
         return ProcessingSummary(end: end, counts: counts, usage: usage)
-    }
-
-    /// Sleeps until line `index` is due under the plan's pacing, without holding a work slot meanwhile;
-    /// false if told to stop first.
-    private static func waitForTurn(
-        _ plan: ProcessingPlan, start: ContinuousClock.Instant, index: Int, holdsSlot: inout Bool
-    ) -> Bool {
-        let due = start + plan.pacing * (Double(index + 1) / Double(max(1, plan.requestCount)))
-        guard ContinuousClock.now < due else { return true }
-        plan.slots.release()
-        holdsSlot = false
-        while ContinuousClock.now < due {
-            if plan.signal.shouldStop { return false }
-            let left = due - ContinuousClock.now
-            let slice = min(left, .milliseconds(20))
-            if slice > .zero {
-                let c = slice.components
-                Thread.sleep(forTimeInterval: Double(c.seconds) + Double(c.attoseconds) / 1e18)
-            }
-        }
-        holdsSlot = plan.slots.acquire(unless: plan.signal)
-        return holdsSlot
     }
 
     /// `{"id":..,"custom_id":..,"response":{"status_code":..,"request_id":..,"body":..},"error":null}`

@@ -1,11 +1,13 @@
 import Hummingbird
 import SluiceJSON
 
-/// `/_emulator/*`: test hooks that are not part of the OpenAI API (no key needed).
+/// `/_emulator/*`: test hooks that are not part of the OpenAI or Anthropic APIs (no key needed).
 ///
-/// - `GET /_emulator/stats`: `{batches_created, files_uploaded, requests_received, by_metadata}`, where
+/// - `GET /_emulator/stats`: `{batches_created, files_uploaded, requests_received, by_metadata,
+///   anthropic_batches_created, anthropic_requests_received, anthropic_messages_received}`, where
 ///   `by_metadata["key=value"] = {batches, requests}`; `requests` counts the lines of each validated input file.
-///   Realtime calls are counted under `realtime` only (see `RealtimeLedger.wire`).
+///   `batches_created` and `requests_received` include the Anthropic Message Batches and their requests;
+///   realtime calls are counted under `realtime` only (see `RealtimeLedger.wire`).
 /// - `GET /_emulator/realtime/arrivals`: `{count, dropped, offsets_ms}`, arrival times of realtime calls.
 /// - `POST /_emulator/reset`: zeroes the counters and forgets realtime arrivals (files and batches stay).
 /// - `GET /_emulator/health`: `{"status":"ok"}`.

@@ -7,7 +7,7 @@ enum WorkerEvent: Sendable {
     case finished(String)
 }
 
-/// All files, batches and counters of one emulator, persisted under the state directory.
+/// All files, batches (OpenAI and Anthropic) and counters of one emulator, persisted under the state directory.
 ///
 /// The single owner of mutable emulator state; request handlers and the batch worker go through it.
 /// Every change is written to disk before the method returns, so a restarted emulator sees it.
@@ -20,6 +20,7 @@ actor EmulatorStore {
 
     var files: [String: FileRecord] = [:]
     var batches: [String: BatchRecord] = [:]
+    var messageBatches: [String: MessageBatchRecord] = [:]
     var stats = EmulatorStats()
     var nextSequence = 1
     var stopSignals: [String: StopSignal] = [:]
@@ -38,17 +39,21 @@ actor EmulatorStore {
         try paths.prepare()
         let fileRecords = StatePaths.readAll(FileRecord.self, in: paths.files)
         let batchRecords = StatePaths.readAll(BatchRecord.self, in: paths.batches)
-        for path in fileRecords.broken + batchRecords.broken {
+        let messageBatchRecords = StatePaths.readAll(MessageBatchRecord.self, in: paths.messageBatches)
+        for path in fileRecords.broken + batchRecords.broken + messageBatchRecords.broken {
             logger.warning("skipping unreadable emulator record", metadata: ["path": "\(path)"])
         }
         for record in fileRecords.records { files[record.id] = record }
         for record in batchRecords.records { batches[record.id] = record }
+        for record in messageBatchRecords.records { messageBatches[record.id] = record }
         if let data = FileManager.default.contents(atPath: paths.stats),
             let saved = try? JSONDecoder().decode(EmulatorStats.self, from: data)
         {
             stats = saved
         }
-        let highest = (files.values.map(\.sequence) + batches.values.map(\.sequence)).max() ?? 0
+        let highest =
+            (files.values.map(\.sequence) + batches.values.map(\.sequence) + messageBatches.values.map(\.sequence))
+            .max() ?? 0
         nextSequence = highest + 1
         loaded = true
         eventSink.yield(.scan)

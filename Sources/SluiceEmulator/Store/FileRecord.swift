@@ -35,12 +35,35 @@ struct EmulatorStats: Codable, Sendable {
         var requests = 0
     }
 
+    /// OpenAI batches created.
     var batchesCreated = 0
     var filesUploaded = 0
+    /// Request lines of validated OpenAI batch input files.
     var requestsReceived = 0
     var byMetadata: [String: PairCount] = [:]
+    /// Anthropic Message Batches created.
+    var anthropicBatchesCreated = 0
+    /// Requests in the Anthropic Message Batches created.
+    var anthropicRequestsReceived = 0
+    /// Realtime `POST /v1/messages` requests answered (errors included).
+    var anthropicMessagesReceived = 0
 
-    /// The counters as `GET /_emulator/stats` returns them.
+    init() {}
+
+    /// Decodes counters saved by any version; keys an older emulator did not write start at 0.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        batchesCreated = try c.decodeIfPresent(Int.self, forKey: .batchesCreated) ?? 0
+        filesUploaded = try c.decodeIfPresent(Int.self, forKey: .filesUploaded) ?? 0
+        requestsReceived = try c.decodeIfPresent(Int.self, forKey: .requestsReceived) ?? 0
+        byMetadata = try c.decodeIfPresent([String: PairCount].self, forKey: .byMetadata) ?? [:]
+        anthropicBatchesCreated = try c.decodeIfPresent(Int.self, forKey: .anthropicBatchesCreated) ?? 0
+        anthropicRequestsReceived = try c.decodeIfPresent(Int.self, forKey: .anthropicRequestsReceived) ?? 0
+        anthropicMessagesReceived = try c.decodeIfPresent(Int.self, forKey: .anthropicMessagesReceived) ?? 0
+    }
+
+    /// The counters as `GET /_emulator/stats` returns them; `batches_created` and `requests_received` are
+    /// totals over both protocols.
     var wire: JSONValue {
         var pairs = JSONObject()
         for key in byMetadata.keys.sorted() {
@@ -48,8 +71,11 @@ struct EmulatorStats: Codable, Sendable {
             pairs[key] = ["batches": .int(c.batches), "requests": .int(c.requests)]
         }
         return [
-            "batches_created": .int(batchesCreated), "files_uploaded": .int(filesUploaded),
-            "requests_received": .int(requestsReceived), "by_metadata": .object(pairs),
+            "batches_created": .int(batchesCreated + anthropicBatchesCreated), "files_uploaded": .int(filesUploaded),
+            "requests_received": .int(requestsReceived + anthropicRequestsReceived), "by_metadata": .object(pairs),
+            "anthropic_batches_created": .int(anthropicBatchesCreated),
+            "anthropic_requests_received": .int(anthropicRequestsReceived),
+            "anthropic_messages_received": .int(anthropicMessagesReceived),
         ]
     }
 }

@@ -6,6 +6,8 @@ import Foundation
 /// files/<id>.json      file records          files/<id>.data   file contents
 /// batches/<id>.json    batch records         work/<batch id>/  result parts while a batch runs
 /// uploads/             uploads in flight     stats.json        counters
+/// message_batches/<id>.json   Message Batch records
+/// message_batch_data/<id>.requests.jsonl  its requests, one per line   <id>.results.jsonl  its results
 /// ```
 struct StatePaths: Sendable {
     /// The state directory.
@@ -21,6 +23,10 @@ struct StatePaths: Sendable {
     var uploads: String { root + "/uploads" }
     /// The counters file.
     var stats: String { root + "/stats.json" }
+    /// Folder of Message Batch records.
+    var messageBatches: String { root + "/message_batches" }
+    /// Folder of Message Batch requests and results.
+    var messageBatchData: String { root + "/message_batch_data" }
 
     /// Path of a file's record.
     func fileRecord(_ id: String) -> String { files + "/" + id + ".json" }
@@ -30,12 +36,18 @@ struct StatePaths: Sendable {
     func batchRecord(_ id: String) -> String { batches + "/" + id + ".json" }
     /// Folder of a running batch's result buckets.
     func workDirectory(_ batchID: String) -> String { work + "/" + batchID }
+    /// Path of a Message Batch's record.
+    func messageBatchRecord(_ id: String) -> String { messageBatches + "/" + id + ".json" }
+    /// Path of a Message Batch's requests (compact `{"custom_id","params"}` lines, in request order).
+    func messageBatchRequests(_ id: String) -> String { messageBatchData + "/" + id + ".requests.jsonl" }
+    /// Path of a Message Batch's results, once it ended.
+    func messageBatchResults(_ id: String) -> String { messageBatchData + "/" + id + ".results.jsonl" }
 
     /// Creates the folders; clears uploads left over by a crash mid-upload.
     func prepare() throws {
         let fm = FileManager.default
         try? fm.removeItem(atPath: uploads)
-        for dir in [root, files, batches, work, uploads] {
+        for dir in [root, files, batches, work, uploads, messageBatches, messageBatchData] {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
     }
