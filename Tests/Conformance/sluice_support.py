@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+# Drops may hold fields of many megabytes; Python's csv module refuses fields over 128 KiB by default.
+csv.field_size_limit(sys.maxsize)
 GENERATOR = REPO / "scripts" / "gen_tickets.py"
 
 TICKETS_SPEC = """

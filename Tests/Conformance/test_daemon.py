@@ -249,6 +249,23 @@ def test_the_same_file_twice_costs_no_new_request(tmp_path, emulators):
     assert emulator.files() == []
 
 
+def test_copies_dropped_together_are_sent_once_and_none_waits_forever(tmp_path, emulators):
+    """Three copies of one file arrive in the same scan: the first is sent, the other two wait for it and reuse its
+    results. (A copy once waited on the newest other copy, so two copies could wait on each other for ever.)"""
+    emulator = emulators()
+    root = make_root(tmp_path / "root", {"tickets": emulator_spec(emulator.port)})
+    inbox = new_inbox(root)
+    outbox = root / "outbox" / "tickets"
+    src = generate(tmp_path / "export.csv", rows=900, seed=12)  # 3 chunks
+    names = ["export.csv", "export copy.csv", "export (2).csv"]
+    for name in names:
+        drop_by_rename(src, inbox, name)
+    run_once(root, "--settle", "0", timeout=180)
+    manifests = [check_exactly_once(outbox, src, name) for name in names]
+    assert sorted(m["counts"]["cached"] for m in manifests) == [0, 900, 900]
+    assert emulator.stats()["batches_created"] == sum(len(m["batches"]) for m in manifests) == 3
+
+
 def test_sigterm_during_a_large_drop_exits_promptly_and_the_next_start_finishes_it(tmp_path, emulators, daemons):
     emulator = emulators(processing_delay_ms=3000)
     root = make_root(tmp_path / "root", {"tickets": emulator_spec(emulator.port)})
