@@ -2,11 +2,12 @@
 
 Every test starts its own `sluice emulator --port 0 --state-dir …` (SLUICE_BIN, through sluice_support) and
 stops it at the end. Timeouts are generous (slow, shared machines); nothing asserts on timing except that a
-cancel sent a second into a four-second batch lands mid-batch.
+cancel sent once a few requests of a four-second batch have run lands mid-batch.
 """
 
 import json
 import time
+import urllib.request
 
 import anthropic
 import jsonschema
@@ -61,6 +62,12 @@ def wait_ended(client, batch_id):
         delay = min(delay * 1.5, 0.5)
 
 
+def emulator_answered(emulator, batch_id):
+    """Requests of a running Message Batch the emulator's model has answered so far (a test hook, no key)."""
+    with urllib.request.urlopen(f"{emulator.base}/_emulator/message_batches/{batch_id}", timeout=30) as response:
+        return json.loads(response.read())["answered"]
+
+
 def test_every_result_type_with_a_cancel(start_emulator):
     emulator = start_emulator(processing_delay_ms=4000)
     client = emulator.client
@@ -81,7 +88,11 @@ def test_every_result_type_with_a_cancel(start_emulator):
     assert (created.expires_at - created.created_at).total_seconds() == pytest.approx(86400, abs=0.01)
     assert created._request_id.startswith("req_")
 
-    time.sleep(1.5)
+    # Cancel once the three special requests and a few more have run, however busy this machine is (the API shows
+    # no progress until the end; the emulator's test hook does).
+    deadline = time.monotonic() + 60
+    while emulator_answered(emulator, created.id) < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)
     canceling = client.messages.batches.cancel(created.id)
     assert canceling.processing_status == "canceling"
     assert canceling.cancel_initiated_at is not None

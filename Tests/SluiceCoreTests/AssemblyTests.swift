@@ -53,7 +53,7 @@ import Testing
             try SluicePaths.ensureDirectory(outbox)
             let result = try Assembler(spec: spec, line: line).assemble(
                 sourcePath: dir + "/in.csv", fileName: "in.csv", workDirectory: dir,
-                chunks: [(1, 5, dir + "/outcomes.jsonl")], outbox: outbox)
+                chunks: [(1, 5, 1, dir + "/outcomes.jsonl")], outbox: outbox)
             #expect(result.rowsIn == 5)
             #expect(result.succeeded == 2)
             #expect(result.failed == 3)
@@ -116,7 +116,7 @@ import Testing
             try SluicePaths.ensureDirectory(outbox)
             let result = try Assembler(spec: spec, line: line).assemble(
                 sourcePath: dir + "/in.jsonl", fileName: "in.jsonl", workDirectory: dir,
-                chunks: [(1, 3, dir + "/outcomes.jsonl")], outbox: outbox)
+                chunks: [(1, 3, 1, dir + "/outcomes.jsonl")], outbox: outbox)
             #expect(result.succeeded == 2)
             #expect(result.failed == 2)
             let enriched = try readLines(outbox + "/in.enriched.jsonl")

@@ -33,7 +33,11 @@ final class ChunkWriter {
     private var current: (sink: FileSink, chunk: StagedChunk)?
     private(set) var chunks: [StagedChunk] = []
 
-    init(directory: String, maxBytes: Int, maxRequests: Int, framing: ChunkFraming = .lines) {
+    /// Sequence number of the first chunk written (a retry round continues after the drop's last chunk).
+    private let firstSeq: Int
+
+    init(directory: String, maxBytes: Int, maxRequests: Int, framing: ChunkFraming = .lines, firstSeq: Int = 1) {
+        self.firstSeq = firstSeq
         self.directory = directory
         self.maxBytes = maxBytes
         self.maxRequests = maxRequests
@@ -52,7 +56,7 @@ final class ChunkWriter {
             try close()
         }
         if current == nil {
-            let seq = chunks.count + 1
+            let seq = firstSeq + chunks.count
             let path = directory + "/" + Self.fileName(seq: seq)
             current = (try FileSink(path: path, gzip: false), StagedChunk(
                 seq: seq, path: path, requests: 0, bytes: 0, firstRow: row, lastRow: row))

@@ -61,6 +61,7 @@ extension DropJob {
             let wait = next - start.duration(to: clock.now)
             if wait > .zero { try await clock.sleep(for: wait) }
         }
+        if try await planRetryRound() { return }
         let now = Date()
         try await store.updateDrop(id: dropID) {
             $0.stage = .downloaded
@@ -106,8 +107,11 @@ extension DropJob {
         let format = provider.wireFormat
         let interpreter = OutputInterpreter(spec: spec, format: format)
         try await Blocking.run("sluice-results") {
+            // A retry chunk holds only some rows of its range: the others must not be reported missing.
+            let only = chunk.round > 1 ? try RetryPlanner.rows(inChunk: chunk.path) : nil
             try ResultCollector(interpreter: interpreter, format: format).collect(
-                resultFiles: files, snapshot: snapshot, rows: chunk.firstRow...chunk.lastRow, into: path)
+                resultFiles: files, snapshot: snapshot, rows: chunk.firstRow...chunk.lastRow, only: only,
+                attempt: chunk.round, into: path)
         }
     }
 }

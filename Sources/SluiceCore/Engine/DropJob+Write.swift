@@ -16,7 +16,7 @@ extension DropJob {
             throw EngineError(code: "state.results_missing", message: "drop \(dropID) has no results folder recorded")
         }
         let chunks = items.map {
-            (firstRow: $0.chunk.firstRow, lastRow: $0.chunk.lastRow,
+            (firstRow: $0.chunk.firstRow, lastRow: $0.chunk.lastRow, round: $0.chunk.round,
              outcomes: resultsDir + "/" + ChunkRecord.outcomesName(seq: $0.chunk.seq))
         }
         progress(.assembling)
@@ -46,6 +46,10 @@ extension DropJob {
         manifest.succeeded = assembled.succeeded
         manifest.failed = assembled.failed
         manifest.failuresByCategory = assembled.failuresByCategory
+        manifest.failuresByKind = assembled.failuresByKind
+        manifest.retries = .init(
+            rounds: (items.map(\.chunk.round).max() ?? 1) - 1, rows: assembled.retriedRows,
+            recovered: assembled.rowsRecoveredByRetry)
         if drop.sameAs == nil {
             manifest.inputTokens = assembled.inputTokens
             manifest.outputTokens = assembled.outputTokens
@@ -56,7 +60,7 @@ extension DropJob {
             }
         } else {
             // Nothing was sent for this file: every answered row came from the earlier drop's stored results.
-            manifest.cached = items.reduce(0) { $0 + $1.chunk.requests }
+            manifest.cached = items.filter { $0.chunk.round == 1 }.reduce(0) { $0 + $1.chunk.requests }
         }
         for output in assembled.outputs {
             let digest = try await Blocking.run("sluice-digest") { try FileDigest.sha256(path: outbox + "/" + output.name) }

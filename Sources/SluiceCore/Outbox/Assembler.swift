@@ -10,6 +10,11 @@ public struct AssemblyResult: Sendable {
     public var inputTokens = 0
     public var outputTokens = 0
     public var failuresByCategory: [String: Int] = [:]
+    /// Failed rows per `FailureKind`.
+    public var failuresByKind: [String: Int] = [:]
+    /// Rows answered by a retry round (their latest outcome came from attempt 2 or later), and rows retried at all.
+    public var retriedRows = 0
+    public var rowsRecoveredByRetry = 0
     /// Committed outputs (file name inside the outbox folder, rows).
     public var outputs: [(name: String, rows: Int)] = []
 }
@@ -32,10 +37,10 @@ public struct Assembler: Sendable {
     }
 
     /// Assembles into `outbox` (temp files, committed only at the end). Blocking: run on a thread of its own.
-    /// `chunks` pairs each staged chunk's row range with its outcome file.
+    /// `chunks` pairs each chunk's row range and attempt round with its outcome file.
     public func assemble(
         sourcePath: String, fileName: String, workDirectory: String,
-        chunks: [(firstRow: Int, lastRow: Int, outcomes: String)], outbox: String, stop: StopFlag? = nil
+        chunks: [(firstRow: Int, lastRow: Int, round: Int, outcomes: String)], outbox: String, stop: StopFlag? = nil
     ) throws -> AssemblyResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
@@ -53,8 +58,8 @@ public struct Assembler: Sendable {
         }
         var result = AssemblyResult()
         var stagingFailures = try StagingFailureStream(path: workDirectory + "/" + Stager.failuresFileName)
-        var chunkIndex = 0
-        var outcomes: OutcomeIndex?
+        var layers = OutcomeLayers(
+            chunks: chunks.map { (.init(firstRow: $0.firstRow, lastRow: $0.lastRow, outcomes: $0.outcomes), $0.round) })
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
 
@@ -75,25 +80,23 @@ public struct Assembler: Sendable {
             result.rowsIn += 1
             if result.rowsIn & 0xFFF == 0, stop?.isRaised == true { throw StoppedEarly() }
             let fate: Fate
+            var history: [RowOutcome] = []
             if let failure = try stagingFailures.failure(for: row.row) {
                 fate = .failed(failure, attempts: 0, raw: nil)
             } else {
-                while chunkIndex < chunks.count, row.row > chunks[chunkIndex].lastRow {
-                    chunkIndex += 1
-                    outcomes = nil
-                }
-                var outcome: RowOutcome?
-                if chunkIndex < chunks.count, row.row >= chunks[chunkIndex].firstRow {
-                    if outcomes == nil { outcomes = try OutcomeIndex(path: chunks[chunkIndex].outcomes) }
-                    outcome = try outcomes!.outcome(row: row.row)
-                }
-                if let outcome {
-                    if let usage = outcome.usage {
+                let attempts = try layers.outcomes(row: row.row)
+                if let outcome = attempts.first {
+                    history = Array(attempts.dropFirst().reversed())
+                    for attempt in attempts {
+                        guard let usage = attempt.usage else { continue }
                         result.inputTokens += usage.input
                         result.outputTokens += usage.output
                     }
+                    if !history.isEmpty { result.retriedRows += 1 }
                     switch outcome.output {
-                    case .success(let value): fate = .enriched(value)
+                    case .success(let value):
+                        fate = .enriched(value)
+                        if !history.isEmpty { result.rowsRecoveredByRetry += 1 }
                     case .failure(let failure): fate = .failed(failure, attempts: outcome.attempts, raw: outcome.raw)
                     }
                 } else {
@@ -110,11 +113,12 @@ public struct Assembler: Sendable {
                 result.succeeded += 1
             case .failed(let failure, let attempts, let raw):
                 appendFailure(
-                    row, failure: failure, attempts: attempts, raw: raw, resolver: resolver, header: reader.header,
-                    to: &out)
+                    row, failure: failure, attempts: attempts, raw: raw, history: history, resolver: resolver,
+                    header: reader.header, to: &out)
                 try failures.sink.write(out)
                 result.failed += 1
                 result.failuresByCategory[failure.category.rawValue, default: 0] += 1
+                result.failuresByKind[failure.kind.rawValue, default: 0] += 1
             }
         }
         try enriched.commit()
@@ -157,14 +161,28 @@ public struct Assembler: Sendable {
         }
     }
 
+    /// A failures.jsonl line; `history` holds the row's earlier attempts, oldest first, when it was retried.
     private func appendFailure(
-        _ row: SourceRow, failure: RowFailure, attempts: Int, raw: String?, resolver: FieldResolver,
-        header: [String], to out: inout [UInt8]
+        _ row: SourceRow, failure: RowFailure, attempts: Int, raw: String?, history: [RowOutcome],
+        resolver: FieldResolver, header: [String], to out: inout [UInt8]
     ) {
-        let line: JSONObject = [
+        var line: JSONObject = [
             "row": .int(row.row), "id": resolver.id(of: row), "record": Self.record(row, header: header),
             "error": failure.json, "attempts": .int(attempts), "raw": raw.map(JSONValue.string) ?? .null,
         ]
+        if !history.isEmpty {
+            line["history"] = .array(
+                history.map { earlier in
+                    var entry: JSONObject = ["attempt": .int(earlier.attempts)]
+                    if case .failure(let f) = earlier.output {
+                        entry["kind"] = .string(f.kind.rawValue)
+                        entry["code"] = .string(f.code)
+                        entry["message"] = .string(f.message)
+                    }
+                    if let raw = earlier.raw { entry["raw"] = .string(raw) }
+                    return .object(entry)
+                })
+        }
         JSONWriter.write(.object(line), into: &out)
         out.append(UInt8(ascii: "\n"))
     }

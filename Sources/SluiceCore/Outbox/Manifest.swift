@@ -43,6 +43,15 @@ public struct Manifest: Sendable {
     public var writtenAt: Date?
     /// Failed rows per category, for a glance at why.
     public var failuresByCategory: [String: Int] = [:]
+    /// Failed rows per `FailureKind` (the finer, cross-provider reason).
+    public var failuresByKind: [String: Int] = [:]
+    /// Retry rounds run, rows sent more than once, and rows a retry turned into successes.
+    public struct Retries: Sendable {
+        public var rounds = 0
+        public var rows = 0
+        public var recovered = 0
+    }
+    public var retries = Retries()
 
     /// The manifest as JSON, keys in the order DESIGN.md shows them.
     public var json: JSONValue {
@@ -65,6 +74,11 @@ public struct Manifest: Sendable {
         ]
         object["failures_by_category"] = .object(
             JSONObject(failuresByCategory.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
+        object["failures_by_kind"] = .object(
+            JSONObject(failuresByKind.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
+        object["retries"] = [
+            "rounds": .int(retries.rounds), "rows": .int(retries.rows), "recovered": .int(retries.recovered),
+        ]
         object["usage"] = ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)]
         object["cost"] = ["usd_estimated": .double(0), "usd_actual": .double(0), "usd_realtime_equivalent": .double(0)]
         object["batches"] = .array(

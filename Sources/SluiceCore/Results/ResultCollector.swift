@@ -11,9 +11,16 @@ struct ResultCollector {
     let interpreter: OutputInterpreter
     var format: WireFormat = .openAIBatch
 
-    func collect(resultFiles: [String], snapshot: BatchSnapshot, rows: ClosedRange<Int>, into path: String) throws {
+    /// Joins `resultFiles` to the chunk's rows. `only` (ascending) names the rows a retry chunk holds within
+    /// `rows`; `attempt` is the attempt of the chunk's requests, recorded for rows that got no line.
+    func collect(
+        resultFiles: [String], snapshot: BatchSnapshot, rows: ClosedRange<Int>, only: [Int]? = nil, attempt: Int = 1,
+        into path: String
+    ) throws {
         let writer = try OutcomeWriter(path: path)
-        var seen = [Bool](repeating: false, count: rows.count)
+        var seen = [Bool](repeating: only == nil ? false : true, count: rows.count)
+        for row in only ?? [] where rows.contains(row) { seen[row - rows.lowerBound] = false }
+        let member = only.map(Set.init)
         for file in resultFiles {
             let reader = JSONLReader(source: try FileByteSource(path: file), path: file)
             while let line = try reader.next() {
@@ -26,20 +33,23 @@ struct ResultCollector {
                 } catch {
                     continue  // a line with no usable custom_id belongs to no row; its row ends as result.missing
                 }
-                guard let (row, attempt) = CustomID.parse(parsed.customID), rows.contains(row) else { continue }
+                guard let (row, sent) = CustomID.parse(parsed.customID), rows.contains(row),
+                    member?.contains(row) ?? true
+                else { continue }
                 seen[row - rows.lowerBound] = true
                 switch parsed.outcome {
                 case .failed(let failure):
-                    try writer.append(row: row, attempts: attempt, output: .failure(failure), raw: nil, usage: nil)
+                    try writer.append(row: row, attempts: sent, output: .failure(failure), raw: nil, usage: nil)
                 case .response(let body):
                     let result = interpreter.interpret(body: body)
-                    try writer.append(row: row, attempts: attempt, output: result.output, raw: result.raw, usage: result.usage)
+                    try writer.append(row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage)
                 }
             }
         }
         let unanswered = Self.unansweredFailure(snapshot)
         for (offset, wasSeen) in seen.enumerated() where !wasSeen {
-            try writer.append(row: rows.lowerBound + offset, attempts: 1, output: .failure(unanswered), raw: nil, usage: nil)
+            try writer.append(
+                row: rows.lowerBound + offset, attempts: attempt, output: .failure(unanswered), raw: nil, usage: nil)
         }
         try writer.finish()
     }

@@ -57,9 +57,17 @@ public enum OpenAIResultLineParser {
         } else {
             transient = transientCodes.contains(code)
         }
+        // The status says more than a code a compatible server may have made up.
+        let kind: FailureKind? = status.map { status in
+            switch status {
+            case 429: return code == "token_limit_exceeded" ? .queueFull : .rateLimited
+            case 408, 409, 500...: return .provider5xx
+            default: return .provider4xx
+            }
+        }
         return RowFailure(
             category: transient ? .transient : .permanent, code: "provider." + code,
-            message: status.map { "HTTP \($0): \(message)" } ?? message)
+            message: status.map { "HTTP \($0): \(message)" } ?? message, kind: kind)
     }
 }
 

@@ -9,22 +9,30 @@ public struct RowFailure: Sendable, Equatable, Error {
     public var message: String
     /// JSON pointer into the output for schema failures.
     public var path: String?
+    /// The cross-provider kind, which decides whether a retry round sends the row again.
+    public var kind: FailureKind
+
 
     /// The failure classes of the outbox contract.
     public enum Category: String, Sendable, Codable {
         case input, permanent, transient, schema, budget
     }
 
-    public init(category: Category, code: String, message: String, path: String? = nil) {
+    /// A failure whose kind follows from its code, unless `kind` says otherwise (e.g. an HTTP status).
+    public init(category: Category, code: String, message: String, path: String? = nil, kind: FailureKind? = nil) {
         self.category = category
         self.code = code
         self.message = message
         self.path = path
+        self.kind = kind ?? FailureKind.of(code: code, category: category)
     }
 
     /// The `error` object as written to failures.jsonl.
     public var json: JSONValue {
-        var object: JSONObject = ["category": .string(category.rawValue), "code": .string(code), "message": .string(message)]
+        var object: JSONObject = [
+            "category": .string(category.rawValue), "kind": .string(kind.rawValue), "code": .string(code),
+            "message": .string(message),
+        ]
         if let path { object["path"] = .string(path) }
         return .object(object)
     }
@@ -34,6 +42,8 @@ public struct RowFailure: Sendable, Equatable, Error {
         guard let category = json["category"]?.stringValue.flatMap(Category.init(rawValue:)),
             let code = json["code"]?.stringValue, let message = json["message"]?.stringValue
         else { return nil }
-        self.init(category: category, code: code, message: message, path: json["path"]?.stringValue)
+        self.init(
+            category: category, code: code, message: message, path: json["path"]?.stringValue,
+            kind: json["kind"]?.stringValue.flatMap(FailureKind.init(rawValue:)))
     }
 }

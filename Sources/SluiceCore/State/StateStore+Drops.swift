@@ -109,10 +109,14 @@ public struct ChunkRecord: Codable, Sendable, FetchableRecord, MutablePersistabl
     public var bytes: Int
     public var firstRow: Int
     public var lastRow: Int
+    /// The attempt its requests are: 1 for staged chunks, 2 and up for retry rounds (their custom_ids end
+    /// in `-<round>`). A retry chunk holds only some of the rows between `firstRow` and `lastRow`.
+    public var round: Int
 
     public init(
-        dropID: Int64, seq: Int, path: String, requests: Int, bytes: Int, firstRow: Int, lastRow: Int
+        dropID: Int64, seq: Int, path: String, requests: Int, bytes: Int, firstRow: Int, lastRow: Int, round: Int = 1
     ) {
+        self.round = round
         self.dropID = dropID
         self.seq = seq
         self.path = path
@@ -215,6 +219,19 @@ extension StateStore {
                 try drop.update(db)
             }
             return saved
+        }
+    }
+
+    /// Adds a retry round's chunks and moves the drop back to `staged`, atomically: a crash before this leaves
+    /// the round unplanned (planning it again rewrites the same files), after it the round is submitted.
+    public func recordRetryRound(dropID: Int64, chunks: [ChunkRecord]) async throws {
+        try await queue.write { db in
+            for var chunk in chunks { try chunk.insert(db) }
+            if var drop = try DropRecord.fetchOne(db, key: dropID) {
+                drop.stage = .staged
+                drop.updatedAt = Date()
+                try drop.update(db)
+            }
         }
     }
 

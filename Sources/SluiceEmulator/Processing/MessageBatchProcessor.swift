@@ -112,6 +112,7 @@ enum MessageBatchProcessor {
                     counts.expired += 1
                 }
             }
+            if mode == .running { plan.signal.recordAnswered() }
             let line: JSONValue = ["custom_id": request["custom_id"] ?? nil, "result": result]
             try buckets.outputs[placement.below(ResultBuckets.count)].appendLine(JSONWriter.bytes(line))
             return true

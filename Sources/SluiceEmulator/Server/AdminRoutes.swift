@@ -10,6 +10,8 @@ import SluiceJSON
 ///   realtime calls are counted under `realtime` only (see `RealtimeLedger.wire`).
 /// - `GET /_emulator/realtime/arrivals`: `{count, dropped, offsets_ms}`, arrival times of realtime calls.
 /// - `POST /_emulator/reset`: zeroes the counters and forgets realtime arrivals (files and batches stay).
+/// - `GET /_emulator/message_batches/{id}`: `{"answered": n}`, requests of a running Message Batch the model
+///   has answered so far (the API itself shows none until the batch ends), so a test can cancel mid-batch.
 /// - `GET /_emulator/health`: `{"status":"ok"}`.
 struct AdminRoutes: Sendable {
     let store: EmulatorStore
@@ -27,6 +29,10 @@ struct AdminRoutes: Sendable {
         }
         router.get("/_emulator/realtime/arrivals") { _, _ in
             Response.json(await realtime.arrivalsWire)
+        }
+        router.get("/_emulator/message_batches/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            return Response.json(["answered": .int(await store.messageBatchStopSignal(for: id).answeredCount)])
         }
         router.get("/_emulator/health") { _, _ in
             Response.json(["status": "ok"])

@@ -7,6 +7,13 @@ import Synchronization
 final class StopSignal: Sendable {
     /// Invariant: flags only ever go from false to true.
     private let flags = Mutex<(cancelled: Bool, shuttingDown: Bool)>((false, false))
+    /// Requests run through the model so far; only grows. A test hook (`/_emulator/message_batches/{id}`).
+    private let answered = Mutex(0)
+
+    /// Counts one request answered by the model.
+    func recordAnswered() { answered.withLock { $0 += 1 } }
+    /// Requests answered so far.
+    var answeredCount: Int { answered.withLock { $0 } }
 
     /// Marks the batch cancelled by the client.
     func cancel() { flags.withLock { $0.cancelled = true } }

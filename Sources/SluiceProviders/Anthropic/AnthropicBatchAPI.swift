@@ -118,10 +118,7 @@ public struct AnthropicBatchAPI: Sendable, CustomStringConvertible {
         retry override: RetryPolicy? = nil
     ) async throws(AnthropicAPIError) -> HTTPResponse {
         let operation = "\(method) /v1\(path)"
-        var url = baseURL + path
-        if !query.isEmpty {
-            url += "?" + query.map { "\(OpenAIURLText.escape($0.0))=\(OpenAIURLText.escape($0.1))" }.joined(separator: "&")
-        }
+        let url = APICall.url(baseURL, path, query: query)
         let request = HTTPRequest(
             method: method, url: url,
             headers: [
@@ -130,8 +127,8 @@ public struct AnthropicBatchAPI: Sendable, CustomStringConvertible {
             body: body, responseBodyFile: responseBodyFile)
         let response: HTTPResponse
         do {
-            let clock: any Clock<Duration> = self.clock
-            response = try await Self.execute(request, on: client, retry: override ?? retry, clock: clock, logger: logger)
+            response = try await APICall.execute(
+                request, on: client, retry: override ?? retry, clock: clock, logger: logger)
         } catch {
             logger?.warning("Anthropic call failed", metadata: ["anthropic.operation": "\(operation)", "error": "\(error)"])
             throw AnthropicAPIError(transport: error, operation: operation)
@@ -144,13 +141,6 @@ public struct AnthropicBatchAPI: Sendable, CustomStringConvertible {
             ])
         guard response.isSuccess else { throw AnthropicAPIError(response: response, operation: operation) }
         return response
-    }
-
-    /// Opens the stored existential clock for the generic `execute(_:retry:clock:logger:)`.
-    private static func execute<C: Clock<Duration>>(
-        _ request: HTTPRequest, on client: HTTPClient, retry: RetryPolicy, clock: C, logger: Logger?
-    ) async throws(HTTPError) -> HTTPResponse {
-        try await client.execute(request, retry: retry, clock: clock, logger: logger)
     }
 
     /// Decodes a 2xx JSON body; a mismatch becomes `anthropic.decode`.

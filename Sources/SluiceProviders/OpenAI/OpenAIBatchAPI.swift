@@ -58,11 +58,7 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
         retry override: RetryPolicy? = nil
     ) async throws(OpenAIAPIError) -> HTTPResponse {
         let operation = "\(method) \(path)"
-        var url = baseURL + path
-        if !query.isEmpty {
-            url +=
-                "?" + query.map { "\(OpenAIURLText.escape($0.0))=\(OpenAIURLText.escape($0.1))" }.joined(separator: "&")
-        }
+        let url = APICall.url(baseURL, path, query: query)
         let headers =
             [HTTPHeader("Authorization", "Bearer \(apiKey)"), HTTPHeader("Accept", accept)]
             + additionalHeaders
@@ -75,9 +71,8 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
         )
         let response: HTTPResponse
         do {
-            // A local copy: Swift 6.3 does not open the stored existential property at this call.
-            let clock: any Clock<Duration> = self.clock
-            response = try await Self.execute(request, on: client, retry: override ?? retry, clock: clock, logger: logger)
+            response = try await APICall.execute(
+                request, on: client, retry: override ?? retry, clock: clock, logger: logger)
         } catch {
             logger?.warning("OpenAI call failed", metadata: ["openai.operation": "\(operation)", "error": "\(error)"])
             throw OpenAIAPIError(transport: error, operation: operation)
@@ -91,17 +86,6 @@ public struct OpenAIBatchAPI: Sendable, CustomStringConvertible {
         )
         guard response.isSuccess else { throw OpenAIAPIError(response: response, operation: operation) }
         return response
-    }
-
-    /// Opens the stored existential clock for the generic `execute(_:retry:clock:logger:)`.
-    private static func execute<C: Clock<Duration>>(
-        _ request: HTTPRequest,
-        on client: HTTPClient,
-        retry: RetryPolicy,
-        clock: C,
-        logger: Logger?
-    ) async throws(HTTPError) -> HTTPResponse {
-        try await client.execute(request, retry: retry, clock: clock, logger: logger)
     }
 
     /// Decodes a 2xx JSON body; a mismatch becomes `openai.decode`.

@@ -1,0 +1,105 @@
+import SluiceJSON
+import SluiceRecords
+
+/// Plans a retry round: the rows whose last attempt failed for a retryable reason, sent again as new chunks.
+///
+/// A retry request is the row's staged request line with a new custom_id (`r<row>-<round>`), copied from the
+/// staged chunk file: the source is not read again, and the request is byte for byte the one first sent
+/// (so dedupe, cost and the provider see the same request). Blocking: run it on a thread of its own.
+struct RetryPlanner {
+    /// A chunk of the previous round: its outcome file says which of its rows failed and why.
+    struct Previous {
+        var outcomes: String
+    }
+
+    /// A staged (round 1) chunk: where the request lines of its rows are.
+    struct Staged {
+        var path: String
+        var firstRow: Int
+        var lastRow: Int
+    }
+
+    let maxBytes: Int
+    let maxRequests: Int
+    let framing: ChunkFraming
+
+    /// Writes the round's chunks into `directory`, numbered from `firstSeq`; none when no row is retryable.
+    func plan(round: Int, previous: [Previous], staged: [Staged], directory: String, firstSeq: Int) throws
+        -> [StagedChunk]
+    {
+        let rows = try Self.retryableRows(previous)
+        guard !rows.isEmpty else { return [] }
+        let writer = ChunkWriter(
+            directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing, firstSeq: firstSeq)
+        var next = 0
+        for chunk in staged where next < rows.count && rows[next] <= chunk.lastRow {
+            guard rows.last! >= chunk.firstRow else { break }
+            let reader = JSONLReader(source: try FileByteSource(path: chunk.path), path: chunk.path)
+            while next < rows.count, rows[next] <= chunk.lastRow, let line = try reader.next() {
+                guard let (row, bytes) = Self.requestLine(line.bytes) else { continue }
+                while next < rows.count && rows[next] < row { next += 1 }  // not in this chunk: failed at staging
+                guard next < rows.count, rows[next] == row else { continue }
+                try writer.append(Self.renamed(bytes, row: row, round: round), row: row)
+                next += 1
+            }
+        }
+        return try writer.finish()
+    }
+
+    /// Rows whose latest outcome in these files is a retryable failure, ascending.
+    static func retryableRows(_ previous: [Previous]) throws -> [Int] {
+        var rows: [Int] = []
+        for file in previous {
+            var latest: [Int: Bool] = [:]
+            let reader = JSONLReader(source: try FileByteSource(path: file.outcomes), path: file.outcomes)
+            while let line = try reader.next() {
+                let outcome = try RowOutcome(json: try JSONParser.parse(line.bytes))
+                if case .failure(let failure) = outcome.output {
+                    latest[outcome.row] = failure.kind.retryable
+                } else {
+                    latest[outcome.row] = false
+                }
+            }
+            rows += latest.filter(\.value).keys
+        }
+        return rows.sorted()
+    }
+
+    /// The rows a retry chunk file holds, ascending (read back from its custom_ids).
+    static func rows(inChunk path: String) throws -> [Int] {
+        var rows: [Int] = []
+        let reader = JSONLReader(source: try FileByteSource(path: path), path: path)
+        while let line = try reader.next() {
+            if let (row, _) = requestLine(line.bytes) { rows.append(row) }
+        }
+        return rows.sorted()
+    }
+
+    static let customIDPrefix = Array(#"{"custom_id":"r"#.utf8)
+
+    /// A request line of a chunk file (without the framing's separator) and its row; nil for framing lines.
+    static func requestLine(_ bytes: [UInt8]) -> (row: Int, line: ArraySlice<UInt8>)? {
+        var line = bytes[...]
+        if line.first == UInt8(ascii: ",") { line = line.dropFirst() }
+        guard line.starts(with: customIDPrefix) else { return nil }
+        var row = 0
+        var index = line.startIndex + customIDPrefix.count
+        while index < line.endIndex, (0x30...0x39).contains(line[index]) {
+            row = row * 10 + Int(line[index] - 0x30)
+            index += 1
+        }
+        return row > 0 ? (row, line) : nil
+    }
+
+    /// The line with its custom_id `r<row>[-n]` replaced by `r<row>-<round>`, newline-terminated.
+    static func renamed(_ line: ArraySlice<UInt8>, row: Int, round: Int) -> [UInt8] {
+        var out = Array(customIDPrefix)
+        out.append(contentsOf: String(row).utf8)
+        out.append(contentsOf: "-\(round)".utf8)
+        var index = line.startIndex + customIDPrefix.count
+        while index < line.endIndex && line[index] != UInt8(ascii: "\"") { index += 1 }  // skip the old id's rest
+        out.append(contentsOf: line[index...])
+        out.append(0x0A)
+        return out
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+
+extension DropJob {
+    // MARK: a round ended → the next round staged (or downloaded)
+
+    /// After every batch of the drop ended: plans the next retry round and moves the drop back to `staged`,
+    /// or returns false when no row is left to retry (no retryable failure, or `retry.max_attempts` reached).
+    ///
+    /// Only the rows of the round that just ended are candidates, each by its latest outcome, so a row is sent
+    /// at most `max_attempts` times in all. Planning is repeatable: a crash before the round is recorded plans
+    /// it again over the same outcome files and rewrites the same chunk files.
+    func planRetryRound() async throws -> Bool {
+        let chunks = try await store.progress(dropID: dropID).map(\.chunk)
+        let lastRound = chunks.map(\.round).max() ?? 1
+        let round = lastRound + 1
+        guard round <= spec.retry.maxAttempts, !chunks.isEmpty else { return false }
+        let work = paths.dropWork(dropID)
+        let previous = chunks.filter { $0.round == lastRound }.map {
+            RetryPlanner.Previous(outcomes: work + "/" + ChunkRecord.outcomesName(seq: $0.seq))
+        }
+        let staged = chunks.filter { $0.round == 1 }.map {
+            RetryPlanner.Staged(path: $0.path, firstRow: $0.firstRow, lastRow: $0.lastRow)
+        }
+        let format = provider.wireFormat
+        let planner = RetryPlanner(
+            maxBytes: min(spec.batch.targetBytes, provider.maxBytesPerBatch),
+            maxRequests: min(spec.batch.maxRequests, provider.maxRequestsPerBatch), framing: format.framing)
+        let firstSeq = (chunks.map(\.seq).max() ?? 0) + 1
+        let planned = try await Blocking.run("sluice-retry-plan") {
+            try planner.plan(round: round, previous: previous, staged: staged, directory: work, firstSeq: firstSeq)
+        }
+        guard !planned.isEmpty else { return false }
+        let records = planned.map {
+            ChunkRecord(
+                dropID: dropID, seq: $0.seq, path: $0.path, requests: $0.requests, bytes: $0.bytes,
+                firstRow: $0.firstRow, lastRow: $0.lastRow, round: round)
+        }
+        try await store.recordRetryRound(dropID: dropID, chunks: records)
+        log.notice(
+            "retrying rows whose attempt failed for a reason that may pass",
+            metadata: [
+                "round": "\(round)", "of": "\(spec.retry.maxAttempts)", "rows": "\(planned.reduce(0) { $0 + $1.requests })",
+                "chunks": "\(planned.count)",
+            ])
+        return true
+    }
+}
