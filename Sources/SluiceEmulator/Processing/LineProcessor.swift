@@ -98,6 +98,8 @@ enum LineProcessor {
                     return false
                 }
                 if index >= faultFrom && plan.batchFault == .stuck {
+                    // Polling clients see the half that was done while the batch hangs.
+                    plan.progress.set(counts, usage)
                     _ = Pacing.waitUntilStopped(signal: plan.signal, slots: plan.slots, holdsSlot: &holdsSlot)
                     end = plan.signal.isCancelled ? .cancelled : .shutdown
                     return false

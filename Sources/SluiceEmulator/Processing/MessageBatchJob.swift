@@ -52,7 +52,11 @@ struct MessageBatchJob: Sendable {
         let destination = paths.messageBatchResults(id)
         let seed = StableHash.of(id + "/shuffle", seed: model.seed)
         _ = try await OwnedThread.run(name: "assemble \(id)") {
-            try ResultAssembly.assemble(directory: directory, kind: "out", destination: destination, seed: seed)
+            let assembled = try ResultAssembly.assemble(
+                directory: directory, kind: "out", destination: destination, seed: seed)
+            // Every result line dropped (`missing_line`): the results are still served, empty.
+            if assembled.lines == 0 { _ = FileManager.default.createFile(atPath: destination, contents: Data()) }
+            return assembled
         }
         try await end(id, counts: outcome.counts)
         try? FileManager.default.removeItem(atPath: directory)
