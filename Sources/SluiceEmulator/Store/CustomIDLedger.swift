@@ -63,7 +63,7 @@ struct CustomIDLedger: Sendable {
         return ledger
     }
 
-    /// Appends the receipts `keys` to the file at `path` and syncs it, before they are counted.
+    /// Appends the receipts `keys` to the file at `path`, before they are counted.
     static func append(_ keys: [UInt64], path: String) throws {
         guard !keys.isEmpty else { return }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
@@ -81,6 +81,6 @@ struct CustomIDLedger: Sendable {
             }
             offset += written
         }
-        guard fsync(fd) == 0 else { throw FileIOError.current("fsync", path) }
+        // No fsync, like the other counters (stats.json): a crash may lose the last receipts, never the batches.
     }
 }
