@@ -21,7 +21,8 @@ struct EmulatorCommand: AsyncParsableCommand {
             per layer. Transport kinds hit every API call but /_emulator/* (drawn per call number and --seed), \
             line kinds every batch request (drawn per custom_id and --seed: a retry under a new id draws \
             afresh), batch kinds every batch (drawn per batch id and --seed). Kinds: \
-            \(FaultKind.allCases.map { "\($0.rawValue) [\($0.layer.rawValue)] (\($0.summary))" }.joined(separator: "; ")). \
+            \(FaultKind.allCases.map { "\($0.rawValue) [\($0.layer.rawValue)] (\($0.summary))" }
+                .joined(separator: "; ")). \
             GET /_emulator/stats counts them under faults_injected.
             """
     )

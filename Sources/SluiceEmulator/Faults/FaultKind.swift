@@ -59,7 +59,8 @@ public enum FaultKind: String, CaseIterable, Sendable, Comparable {
     public var summary: String {
         switch self {
         case .http429: return "429 with retry-after (OpenAI rate_limit_exceeded, Anthropic rate_limit_error)"
-        case .http5xx: return "OpenAI 500 server_error or 503 overloaded; Anthropic 500 api_error or 529 overloaded_error"
+        case .http5xx:
+            return "OpenAI 500 server_error or 503 overloaded; Anthropic 500 api_error or 529 overloaded_error"
         case .reset: return "connection closed mid-response; half the draws after the call took effect"
         case .slow: return "the answer is sent --slow-ms late"
         case .lineError: return "batch request fails: OpenAI 500 server_error line, Anthropic errored api_error"
