@@ -1,5 +1,13 @@
 import SluiceJSON
 
+/// An Anthropic error answered with extra headers (`retry-after` on an injected 429).
+struct AnthropicRefusal: Error, Sendable {
+    /// The error in the envelope.
+    var error: AnthropicError
+    /// Headers added to the response.
+    var headers: [(String, String)]
+}
+
 /// An Anthropic error: an HTTP status plus `{"type":"error","error":{"type":…,"message":…}}`.
 ///
 /// Used for HTTP responses of the `/v1/messages` paths and, unchanged, inside `errored` batch results.

@@ -56,21 +56,29 @@ public final class Emulator: Service {
         let limits = configuration.limits
         FilesRoutes(store: store, limits: limits).add(to: router)
         BatchesRoutes(store: store, timing: timing).add(to: router)
-        AdminRoutes(store: store, realtime: realtime).add(to: router)
+        let faults = configuration.faults
+        AdminRoutes(store: store, realtime: realtime, faults: faults).add(to: router)
         let model = DeterministicModel(seed: configuration.seed)
-        RealtimeRoutes(model: model, faults: configuration.faults, ledger: realtime, queue: ModelQueue()).add(to: router)
-        let fallbackBase = "http://\(configuration.host):\(configuration.port)"
-        MessageBatchesRoutes(store: store, timing: timing, limits: limits, fallbackBaseURL: fallbackBase)
+        RealtimeRoutes(model: model, faults: faults, ledger: realtime, queue: ModelQueue(), store: store)
             .add(to: router)
+        let fallbackBase = "http://\(configuration.host):\(configuration.port)"
+        MessageBatchesRoutes(
+            store: store, timing: timing, limits: limits, faults: faults, seed: configuration.seed,
+            fallbackBaseURL: fallbackBase
+        ).add(to: router)
         MessagesRoutes(store: store, model: model, limits: limits).add(to: router)
         let slots = WorkSlots(count: limits.concurrentBatches)
-        let job = BatchJob(store: store, model: model, timing: timing, limits: limits, logger: logger, slots: slots)
-        let messageBatchJob = MessageBatchJob(store: store, model: model, timing: timing, logger: logger, slots: slots)
+        let job = BatchJob(
+            store: store, model: model, timing: timing, limits: limits, logger: logger, slots: slots, faults: faults)
+        let messageBatchJob = MessageBatchJob(
+            store: store, model: model, timing: timing, logger: logger, slots: slots, faults: faults)
         let worker = BatchWorker(store: store, job: job, messageBatchJob: messageBatchJob)
         let listening = self.listening
         let store = self.store
         var app = Application(
-            responder: EmulatorResponder(inner: router.buildResponder()),
+            responder: EmulatorResponder(
+                inner: router.buildResponder(),
+                faults: TransportFaults(plan: faults, seed: configuration.seed, store: store)),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [worker],

@@ -12,7 +12,7 @@ public struct EmulatorConfiguration: Sendable {
     public var timing: EmulatorTiming
     /// Size and count limits (the real API's by default).
     public var limits: EmulatorLimits
-    /// Faults injected into realtime calls (`/v1/chat/completions`, `/v1/embeddings`), drawn from `seed`.
+    /// Faults injected into API calls, batch requests and batches (`--faults`), drawn from `seed`.
     public var faults = FaultPlan.none
 
     /// A configuration with fast timing and the real API's limits.

@@ -17,11 +17,13 @@ struct EmulatorCommand: AsyncParsableCommand {
             OpenAI client at http://HOST:PORT/v1, or an Anthropic client at http://HOST:PORT, with any API key. \
             Stops on SIGINT or SIGTERM.
 
-            Realtime calls (POST /v1/chat/completions, /v1/embeddings) can be failed on purpose with \
-            --faults KIND=RATE[,KIND=RATE...], rates in 0...1 adding up to 1 or less. Kinds: \
-            \(FaultKind.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). Call number N \
-            since start (or POST /_emulator/reset) is failed according to a hash of (--seed, N), so the same seed \
-            and the same sequence of calls give the same faults. Batches are not affected.
+            Faults are injected with --faults KIND=RATE[,KIND=RATE...], rates in 0...1, adding up to 1 or less \
+            per layer. Transport kinds hit every API call but /_emulator/* (drawn per call number and --seed), \
+            line kinds every batch request (drawn per custom_id and --seed: a retry under a new id draws \
+            afresh), batch kinds every batch (drawn per batch id and --seed). Kinds: \
+            \(FaultKind.allCases.map { "\($0.rawValue) [\($0.layer.rawValue)] (\($0.summary))" }
+                .joined(separator: "; ")). \
+            GET /_emulator/stats counts them under faults_injected.
             """
     )
 
@@ -36,7 +38,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     var processingDelay: Int?
     @Option(
         help: ArgumentHelp(
-            "Faults injected into realtime calls, e.g. 'http429=0.2,http5xx=0.02' (kinds: "
+            "Faults to inject, e.g. 'http429=0.2,reset=0.01,line_error=0.05,expire=0.1' (kinds: "
                 + FaultKind.allCases.map(\.rawValue).joined(separator: ", ") + ").",
             valueName: "spec"))
     var faults = ""
@@ -44,17 +46,28 @@ struct EmulatorCommand: AsyncParsableCommand {
         name: .customLong("retry-after"),
         help: ArgumentHelp("Seconds an injected 429 asks the client to wait (fractions allowed).", valueName: "s"))
     var retryAfter: Double = 1
+    @Option(
+        name: .customLong("slow-ms"),
+        help: ArgumentHelp("Milliseconds a 'slow' fault holds an answer back.", valueName: "ms"))
+    var slowMilliseconds = 2_000
 
     func validate() throws {
         _ = try faultPlan()
     }
 
-    /// The parsed `--faults` and `--retry-after`; a bad one is a usage error naming the bad part.
+    /// The parsed `--faults`, `--retry-after` and `--slow-ms`; a bad one is a usage error naming the bad part.
     func faultPlan() throws -> FaultPlan {
         do {
-            return try FaultPlan(parsing: faults, retryAfterSeconds: retryAfter)
+            var plan = try FaultPlan(parsing: faults, retryAfterSeconds: retryAfter)
+            try plan.setSlow(milliseconds: slowMilliseconds)
+            return plan
         } catch {
-            let option = error.code == "faults.bad_retry_after" ? "--retry-after" : "--faults"
+            let option =
+                switch error.code {
+                case "faults.bad_retry_after": "--retry-after"
+                case "faults.bad_slow_ms": "--slow-ms"
+                default: "--faults"
+                }
             throw ValidationError("\(option): \(error.message) [\(error.code)]")
         }
     }

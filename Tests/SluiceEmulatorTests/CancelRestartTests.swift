@@ -137,6 +137,9 @@ struct CancelRestartTests {
                         "drop=d1": ["batches": 2, "requests": 8],
                     ],
                     "anthropic_batches_created": 0, "anthropic_requests_received": 0, "anthropic_messages_received": 0,
+                    "faults_injected": .object(JSONObject(FaultKind.allCases.map { ($0.rawValue, 0) })),
+                    // r1...r3 are in both batches.
+                    "custom_ids": ["received": 8, "distinct": 5, "received_more_than_once": 3],
                 ])
             let reset = try #require(try await api.call(.post, "/_emulator/reset").json)
             #expect(reset["batches_created"] == 0)

@@ -25,7 +25,7 @@ struct FaultPlanTests {
         "bad specs are refused with a stable code naming the bad part",
         arguments: [
             ("http430=0.1", "faults.unknown_kind", "http430=0.1"),
-            ("http429=0.1,reset=0.1", "faults.unknown_kind", "reset=0.1"),
+            ("http429=0.1,resets=0.1", "faults.unknown_kind", "resets=0.1"),
             ("http429=1.5", "faults.rate_out_of_range", "http429=1.5"),
             ("http5xx=-0.1", "faults.rate_out_of_range", "http5xx=-0.1"),
             ("http429=abc", "faults.bad_rate", "http429=abc"),

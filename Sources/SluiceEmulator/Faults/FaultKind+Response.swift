@@ -6,16 +6,13 @@ extension FaultKind {
     /// The tokens-per-minute limit the `x-ratelimit-*-tokens` headers name (nominal too).
     static let nominalTokensPerMinute = 200_000
 
-    /// The error and extra headers for this fault on a call for `model` (nil when the body named none).
+    /// The OpenAI error and extra headers for an `http429` fault (every other kind gets `http5xx`'s answer:
+    /// only the two HTTP kinds are answered with an error) on a call for `model` (nil when none was named).
     func answer(model: String?, variant: UInt64, retryAfterSeconds: Double) -> (
         error: APIError, headers: [(String, String)]
     ) {
-        switch self {
-        case .http429:
-            return Self.rateLimited(model: model, retryAfterSeconds: retryAfterSeconds)
-        case .http5xx:
-            return (variant & 1 == 0 ? DeterministicModel.serverError : Self.overloaded, [])
-        }
+        if self == .http429 { return Self.rateLimited(model: model, retryAfterSeconds: retryAfterSeconds) }
+        return (variant & 1 == 0 ? DeterministicModel.serverError : Self.overloaded, [])
     }
 
     /// 503 as observed from the real API (type `server_error`, no code; agi-merge/waggle-dance#53).

@@ -12,7 +12,9 @@ enum ContentShape {
 
 extension DeterministicModel {
     /// A `chat.completion` for a Chat Completions body.
-    func chat(_ body: JSONObject, created: Int, ids: inout SplitMix64, memo: ModelMemo) -> ModelAnswer {
+    func chat(
+        _ body: JSONObject, created: Int, ids: inout SplitMix64, memo: ModelMemo, forced: FaultTriggers.Trigger? = nil
+    ) -> ModelAnswer {
         let model: String
         switch modelName(body) {
         case .success(let name): model = name
@@ -32,7 +34,7 @@ extension DeterministicModel {
         }
         let userText = messages.filter { $0["role"]?.stringValue == "user" }
             .map { Self.text(of: $0["content"]) }.joined(separator: "\n")
-        let triggers = FaultTriggers(userText)
+        let triggers = FaultTriggers(userText, forcing: forced)
         if triggers.fail { return .failure(Self.serverError) }
         let shape: ContentShape
         let format = body["response_format"] ?? .null
@@ -51,6 +53,9 @@ extension DeterministicModel {
             var finish = "stop"
             if let maxTokens, let cut = Self.truncated(content, maxTokens: maxTokens) {
                 content = cut
+                finish = "length"
+            } else if triggers.truncate {
+                content = Self.cutInHalf(content)
                 finish = "length"
             }
             completionTokens += Self.tokens(bytes: content.utf8.count)

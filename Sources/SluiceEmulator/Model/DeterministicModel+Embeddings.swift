@@ -10,7 +10,7 @@ extension DeterministicModel {
     }
 
     /// An embeddings `list` for an Embeddings body.
-    func embeddings(_ body: JSONObject) -> ModelAnswer {
+    func embeddings(_ body: JSONObject, forced: FaultTriggers.Trigger? = nil) -> ModelAnswer {
         let model: String
         switch modelName(body) {
         case .success(let name): model = name
@@ -34,7 +34,7 @@ extension DeterministicModel {
             return .failure(Self.invalidInput)
         }
         if texts.contains(where: \.isEmpty) { return .failure(Self.invalidInput) }
-        if texts.contains(where: { FaultTriggers($0).fail }) { return .failure(Self.serverError) }
+        if forced == .fail || texts.contains(where: { FaultTriggers($0).fail }) { return .failure(Self.serverError) }
         var dimensions = Self.defaultDimensions(model: model)
         if let requested = body["dimensions"] {
             guard let d = requested.numberValue, d.rounded() == d, d >= 1, Int(d) <= dimensions else {

@@ -15,13 +15,16 @@ extension DeterministicModel {
     /// forced tool → one `tool_use` block (`stop_reason` `tool_use`); `output_config.format` json_schema → one
     /// text block of conforming JSON; otherwise deterministic text (`end_turn`). An answer longer than
     /// `max_tokens` is cut (`max_tokens`). Content depends only on the seed and `params`; `ids` supplies ids.
-    func message(_ params: JSONObject, inBatch: Bool, ids: inout SplitMix64) -> MessageOutcome {
+    /// `forced` is applied as if the user text held that trigger (a drawn line fault).
+    func message(
+        _ params: JSONObject, inBatch: Bool, ids: inout SplitMix64, forced: FaultTriggers.Trigger? = nil
+    ) -> MessageOutcome {
         let request: MessageRequest
         switch MessageRequest.parse(params, inBatch: inBatch) {
         case .success(let r): request = r
         case .failure(let error): return .error(error)
         }
-        let triggers = FaultTriggers(request.userText)
+        let triggers = FaultTriggers(request.userText, forcing: forced)
         if inBatch && triggers.expire { return .expired }
         if triggers.fail { return .error(.internalServerError) }
         let messageID = "msg_01" + ids.base62(22)
@@ -36,10 +39,10 @@ extension DeterministicModel {
             if triggers.invalid { input = SchemaViolation.violate(input, schema: schema, root: schema) }
             outputTokens = Self.tokens(bytes: JSONWriter.bytes(input).count)
             stopReason = "tool_use"
-            if outputTokens > request.maxTokens {
+            if outputTokens > request.maxTokens || triggers.truncate {
                 // Cut off while writing the arguments: the call arrives without them.
                 input = [:]
-                outputTokens = request.maxTokens
+                outputTokens = outputTokens > request.maxTokens ? request.maxTokens : max(1, outputTokens / 2)
                 stopReason = "max_tokens"
             }
             content = [
@@ -54,6 +57,9 @@ extension DeterministicModel {
             var text = Self.content(shape: shape, triggers: triggers, random: &random)
             if let cut = Self.truncated(text, maxTokens: request.maxTokens) {
                 text = cut
+                stopReason = "max_tokens"
+            } else if triggers.truncate {
+                text = Self.cutInHalf(text)
                 stopReason = "max_tokens"
             }
             content = [Self.textBlock(text)]

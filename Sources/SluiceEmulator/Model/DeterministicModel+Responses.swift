@@ -2,7 +2,9 @@ import SluiceJSON
 
 extension DeterministicModel {
     /// A `text_completion` for a legacy Completions body (`max_tokens` defaults to 16, as in the real API).
-    func completions(_ body: JSONObject, created: Int, ids: inout SplitMix64) -> ModelAnswer {
+    func completions(
+        _ body: JSONObject, created: Int, ids: inout SplitMix64, forced: FaultTriggers.Trigger? = nil
+    ) -> ModelAnswer {
         let model: String
         switch modelName(body) {
         case .success(let name): model = name
@@ -10,12 +12,16 @@ extension DeterministicModel {
         }
         guard let prompt = body["prompt"] else { return .failure(.missing("prompt")) }
         let promptText = prompt.stringValue ?? (prompt.arrayValue ?? []).compactMap(\.stringValue).joined()
-        if FaultTriggers(promptText).fail { return .failure(Self.serverError) }
+        let triggers = FaultTriggers(promptText, forcing: forced)
+        if triggers.fail { return .failure(Self.serverError) }
         var random = self.random(for: body)
         var text = " " + Vocabulary.sentence(words: random.int(in: 6...24), random: &random)
         var finish = "stop"
         if let cut = Self.truncated(text, maxTokens: Int(body["max_tokens"]?.numberValue ?? 16)) {
             text = cut
+            finish = "length"
+        } else if triggers.truncate {
+            text = Self.cutInHalf(text)
             finish = "length"
         }
         let input = max(1, Self.tokens(bytes: promptText.utf8.count))
@@ -33,7 +39,9 @@ extension DeterministicModel {
     }
 
     /// A `response` object for a Responses body; `text.format` json_schema is honoured like chat's.
-    func responses(_ body: JSONObject, created: Int, ids: inout SplitMix64) -> ModelAnswer {
+    func responses(
+        _ body: JSONObject, created: Int, ids: inout SplitMix64, forced: FaultTriggers.Trigger? = nil
+    ) -> ModelAnswer {
         let model: String
         switch modelName(body) {
         case .success(let name): model = name
@@ -47,7 +55,7 @@ extension DeterministicModel {
             userText = (input.arrayValue ?? []).filter { ($0["role"]?.stringValue ?? "user") == "user" }
                 .map { Self.text(of: $0["content"]) }.joined(separator: "\n")
         }
-        let triggers = FaultTriggers(userText)
+        let triggers = FaultTriggers(userText, forcing: forced)
         if triggers.fail { return .failure(Self.serverError) }
         var shape = ContentShape.text
         let format = body["text"]?["format"]
@@ -69,6 +77,10 @@ extension DeterministicModel {
         var incomplete: JSONValue = nil
         if let maxTokens, let cut = Self.truncated(content, maxTokens: maxTokens) {
             content = cut
+            status = "incomplete"
+            incomplete = ["reason": "max_output_tokens"]
+        } else if triggers.truncate {
+            content = Self.cutInHalf(content)
             status = "incomplete"
             incomplete = ["reason": "max_output_tokens"]
         }

@@ -20,6 +20,8 @@ enum ModelAnswer {
 ///   outside the list, else a broken required property, a bound, or the type); Anthropic: also tool input.
 /// - `__sluice_notjson__`: the content is plain text, not JSON.
 /// - `__sluice_expire__`: in an Anthropic Message Batch, the request ends `expired`.
+/// - `__sluice_truncate__`: the answer is cut in half as at max tokens (`length`, `incomplete`, `max_tokens`).
+/// - `__sluice_drop_line__`: in a batch, the request gets no result line (see `LineProcessor`).
 /// Model names starting with `unknown-` fail with HTTP 404 `model_not_found` (Anthropic: `not_found_error`).
 struct DeterministicModel: Sendable {
     /// The content answered for `__sluice_notjson__`.
@@ -42,15 +44,16 @@ struct DeterministicModel: Sendable {
     }
 
     /// Answers `body` as sent to `endpoint`; `ids` supplies response ids, `created` the timestamp, `memo`
-    /// the calling thread's cache.
+    /// the calling thread's cache, `forced` a trigger applied as if the text held it (a drawn line fault).
     func answer(
-        endpoint: String, body: JSONObject, created: Int, ids: inout SplitMix64, memo: ModelMemo = ModelMemo()
+        endpoint: String, body: JSONObject, created: Int, ids: inout SplitMix64, memo: ModelMemo = ModelMemo(),
+        forced: FaultTriggers.Trigger? = nil
     ) -> ModelAnswer {
         switch endpoint {
-        case "/v1/chat/completions": return chat(body, created: created, ids: &ids, memo: memo)
-        case "/v1/embeddings": return embeddings(body)
-        case "/v1/completions": return completions(body, created: created, ids: &ids)
-        case "/v1/responses": return responses(body, created: created, ids: &ids)
+        case "/v1/chat/completions": return chat(body, created: created, ids: &ids, memo: memo, forced: forced)
+        case "/v1/embeddings": return embeddings(body, forced: forced)
+        case "/v1/completions": return completions(body, created: created, ids: &ids, forced: forced)
+        case "/v1/responses": return responses(body, created: created, ids: &ids, forced: forced)
         default:
             return .failure(APIError(status: 404, message: "Invalid URL (POST \(endpoint))"))
         }
@@ -91,6 +94,15 @@ struct DeterministicModel: Sendable {
         guard bytes.count > limit else { return nil }
         var end = limit
         while end > 0 && end < bytes.count && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: bytes[0..<end], as: UTF8.self)
+    }
+
+    /// `text` cut to half its UTF-8 bytes on a character boundary, as an answer cut at max tokens
+    /// (`__sluice_truncate__`, `truncated`): JSON content is left unterminated.
+    static func cutInHalf(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var end = bytes.count / 2
+        while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
         return String(decoding: bytes[0..<end], as: UTF8.self)
     }
 

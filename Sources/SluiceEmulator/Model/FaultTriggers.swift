@@ -19,6 +19,11 @@ struct FaultTriggers {
         /// An Anthropic batch request ends `expired`, as if the 24 h window had closed on it (realtime
         /// requests and OpenAI batches ignore it: they expire only by the clock).
         case expire = "__sluice_expire__"
+        /// The answer is cut as at max tokens: OpenAI `finish_reason` `length` (Responses `incomplete`),
+        /// Anthropic `stop_reason` `max_tokens` (tool mode: the call without its input).
+        case truncate = "__sluice_truncate__"
+        /// A batch request gets no result line, though its batch counts it as completed (realtime ignores it).
+        case dropLine = "__sluice_drop_line__"
     }
 
     /// The triggers found.
@@ -32,8 +37,30 @@ struct FaultTriggers {
     var notJSON: Bool { present.contains(.notJSON) }
     /// `__sluice_expire__` is present.
     var expire: Bool { present.contains(.expire) }
+    /// `__sluice_truncate__` is present.
+    var truncate: Bool { present.contains(.truncate) }
+    /// `__sluice_drop_line__` is present.
+    var dropLine: Bool { present.contains(.dropLine) }
+
+    /// The trigger a line fault stands for (`line_error` is `fail`, ...), nil for other layers' kinds.
+    static func trigger(for kind: FaultKind) -> Trigger? {
+        switch kind {
+        case .lineError: return .fail
+        case .schemaInvalid: return .invalid
+        case .notJSON: return .notJSON
+        case .truncated: return .truncate
+        case .missingLine: return .dropLine
+        default: return nil
+        }
+    }
 
     private static let prefix: [UInt8] = Array("__sluice_".utf8)
+
+    /// Scans `text`, then adds `forced` (the trigger of a drawn line fault, if any).
+    init(_ text: String, forcing forced: Trigger?) {
+        self.init(text)
+        if let forced { present.insert(forced) }
+    }
 
     /// Scans `text`; one byte search for the shared `__sluice_` prefix keeps trigger-free text cheap.
     init(_ text: String) {

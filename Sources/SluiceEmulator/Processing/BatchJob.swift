@@ -12,6 +12,8 @@ struct BatchJob: Sendable {
     let logger: Logger
     /// Shared by all jobs: bounds concurrent CPU-heavy work.
     let slots: WorkSlots
+    /// Line and batch faults (`--faults`).
+    let faults: FaultPlan
 
     /// How a batch that ran ends.
     enum Outcome {
@@ -73,6 +75,15 @@ struct BatchJob: Sendable {
             try await fail(id, errors: report.errors)
             return
         }
+        // Batch faults strike only a batch that is otherwise valid: a bad file fails with its real errors.
+        let draw = faults.batchDraw(seed: model.seed, batchID: id)
+        if let draw, draw.kind == .failValidation || draw.kind == .queueFull {
+            await store.countFaults([draw.kind: 1])
+            try await fail(id, errors: [Self.batchFault(draw, report: report)])
+            return
+        }
+        if let draw { await store.countFaults([draw.kind: 1]) }
+        try await store.recordCustomIDs(batchID: id, keys: report.customIDKeys)
         let now = EmulatorStore.now()
         try await store.updateBatch(id) { r in
             guard r.status == .validating else { return }
@@ -81,6 +92,23 @@ struct BatchJob: Sendable {
             r.model = report.model
             r.requestCounts = RequestCounts(total: report.requestCount)
         }
+    }
+
+    /// The `errors.data` entry of a `fail_validation` or `queue_full` batch.
+    static func batchFault(_ draw: FaultDraw, report: ValidationReport) -> BatchLineError {
+        if draw.kind == .queueFull {
+            return BatchLineError(
+                code: "token_limit_exceeded",
+                message: "Enqueued token limit reached for \(report.model ?? "the model") in organization "
+                    + "org-sluice-emulator. Limit: 2,000,000 enqueued tokens. Please try submitting an equivalent "
+                    + "batch again later.",
+                param: nil, line: nil)
+        }
+        let line = 1 + Int(draw.variant % UInt64(max(1, report.requestCount)))
+        return BatchLineError(
+            code: "invalid_request",
+            message: "Line \(line) failed validation: fault fail_validation injected by the Sluice emulator.",
+            param: nil, line: line)
     }
 
     private func fail(_ id: String, errors: [BatchLineError]) async throws {
@@ -104,7 +132,8 @@ struct BatchJob: Sendable {
             batchID: id, inputPath: store.paths.fileContent(record.inputFileID),
             workDirectory: store.paths.workDirectory(id), endpoint: record.endpoint, model: model,
             requestCount: record.requestCounts.total, pacing: timing.processingDelay,
-            deadline: Date(timeIntervalSince1970: windowEnd), signal: signal, progress: progress, slots: slots)
+            deadline: Date(timeIntervalSince1970: windowEnd), signal: signal, progress: progress, slots: slots,
+            faults: faults, batchFault: Self.processingFault(faults.batchDraw(seed: model.seed, batchID: id)))
         let summary = try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: ProcessingSummary?.self) { group in
                 group.addTask { try await OwnedThread.run(name: "process \(id)") { try LineProcessor.run(plan) } }
@@ -124,6 +153,7 @@ struct BatchJob: Sendable {
         } onCancel: {
             signal.shutDown()
         }
+        if summary.end != .shutdown { await store.countFaults(summary.injected) }
         switch summary.end {
         case .shutdown:
             throw CancellationError()
@@ -131,6 +161,7 @@ struct BatchJob: Sendable {
             try await store.updateBatch(id) { r in
                 r.requestCounts = summary.counts
                 r.usage = summary.usage
+                r.droppedLines = summary.dropped
             }
             if let current = await store.batch(id) { try await finish(current, as: .expired) }
         case .finished, .cancelled:
@@ -138,12 +169,19 @@ struct BatchJob: Sendable {
             try await store.updateBatch(id) { r in
                 r.requestCounts = summary.counts
                 r.usage = summary.usage
+                r.droppedLines = summary.dropped
                 if r.status == .inProgress {
                     r.status = .finalizing
                     r.finalizingAt = now
                 }
             }
         }
+    }
+
+    /// The batch fault that changes processing (`expire`, `stuck`), if the batch drew one.
+    static func processingFault(_ draw: FaultDraw?) -> FaultKind? {
+        guard let kind = draw?.kind, kind == .expire || kind == .stuck else { return nil }
+        return kind
     }
 
     /// Copies the processing thread's counts into the batch a few times a second, so polling clients see progress.
@@ -194,7 +232,7 @@ struct BatchJob: Sendable {
         try await store.updateBatch(id) { r in
             r.outputFileID = output.lines > 0 ? outputID : nil
             r.errorFileID = errors.lines > 0 ? errorID : nil
-            r.requestCounts.completed = output.lines
+            r.requestCounts.completed = output.lines + (r.droppedLines ?? 0)
             r.requestCounts.failed = errors.lines
             if r.status == .cancelling || outcome == .cancelled {
                 r.status = .cancelled

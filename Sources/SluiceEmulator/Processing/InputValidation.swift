@@ -8,6 +8,8 @@ struct ValidationReport: Sendable {
     var requestCount = 0
     /// The model of the first request that names one.
     var model: String?
+    /// `CustomIDLedger` keys of the lines' string custom_ids, in file order.
+    var customIDKeys: [UInt64] = []
 }
 
 /// Checks every line of a batch input file the way the real API does before a batch runs (§1.7, §1.10).
@@ -36,6 +38,7 @@ enum InputValidation {
             }
             if let id = line["custom_id"], id != .null {
                 if let text = id.stringValue {
+                    report.customIDKeys.append(CustomIDLedger.key(.openAI, text))
                     if !seen.insert(text).inserted {
                         add(
                             "duplicate_custom_id",

@@ -27,6 +27,10 @@ struct ProcessingPlan: Sendable {
     var progress: ProcessingProgress
     /// Held while computing, released while sleeping.
     var slots: WorkSlots
+    /// The line faults drawn per `custom_id`.
+    var faults: FaultPlan
+    /// `expire` or `stuck` when the batch drew one: either stops after the first half of the requests.
+    var batchFault: FaultKind?
 }
 
 /// How processing ended.
@@ -39,6 +43,10 @@ struct ProcessingSummary: Sendable {
     var end: ProcessingEnd
     var counts: RequestCounts
     var usage: TokenTotals
+    /// Line faults injected, per kind.
+    var injected: [FaultKind: Int] = [:]
+    /// Requests answered without a result line (`missing_line`, `__sluice_drop_line__`), in `counts.completed`.
+    var dropped = 0
 }
 
 /// Runs every request of a batch through the model and writes result lines into shuffle buckets.
@@ -64,6 +72,10 @@ enum LineProcessor {
         var usage = TokenTotals()
         var end = ProcessingEnd.finished
         var expired = false
+        var injected: [FaultKind: Int] = [:]
+        var dropped = 0
+        // `expire` and `stuck` let the first half of the requests through.
+        let faultFrom = plan.batchFault == nil ? Int.max : plan.requestCount / 2
         let start = ContinuousClock.now
         var index = 0
         let created = Int(Date().timeIntervalSince1970)
@@ -85,7 +97,14 @@ enum LineProcessor {
                     end = plan.signal.isCancelled ? .cancelled : .shutdown
                     return false
                 }
-                if Date() >= plan.deadline {
+                if index >= faultFrom && plan.batchFault == .stuck {
+                    // Polling clients see the half that was done while the batch hangs.
+                    plan.progress.set(counts, usage)
+                    _ = Pacing.waitUntilStopped(signal: plan.signal, slots: plan.slots, holdsSlot: &holdsSlot)
+                    end = plan.signal.isCancelled ? .cancelled : .shutdown
+                    return false
+                }
+                if Date() >= plan.deadline || index >= faultFrom {
                     expired = true
                     end = .expired
                 }
@@ -103,7 +122,26 @@ enum LineProcessor {
                 counts.failed += 1
             } else {
                 let body = request["body"]?.objectValue ?? JSONObject()
-                switch plan.model.answer(endpoint: plan.endpoint, body: body, created: created, ids: &ids, memo: memo) {
+                var fault = customID.stringValue.flatMap { plan.faults.lineFault(seed: plan.model.seed, customID: $0) }
+                if let kind = fault, !DeterministicModel.lineFault(kind, applies: plan.endpoint) { fault = nil }
+                if let fault { injected[fault, default: 0] += 1 }
+                let forced = fault.flatMap(FaultTriggers.trigger(for:))
+                let answer = plan.model.answer(
+                    endpoint: plan.endpoint, body: body, created: created, ids: &ids, memo: memo, forced: forced)
+                if fault == .missingLine
+                    || FaultTriggers(DeterministicModel.triggerText(endpoint: plan.endpoint, body: body)).dropLine
+                {
+                    // Answered (and billed) like any other request; only its result line is lost.
+                    if case .success(_, let input, let output) = answer {
+                        usage.input += input
+                        usage.output += output
+                    }
+                    counts.completed += 1
+                    dropped += 1
+                    if index & 255 == 0 { plan.progress.set(counts, usage) }
+                    return true
+                }
+                switch answer {
                 case .success(let responseBody, let input, let output):
                     writeResult(into: &line, lineID, customID, status: 200, requestID: requestID, body: responseBody)
                     try buckets.outputs[bucket].appendLine(line)
@@ -121,7 +159,7 @@ enum LineProcessor {
         }
         try buckets.flush()
         plan.progress.set(counts, usage)
-        return ProcessingSummary(end: end, counts: counts, usage: usage)
+        return ProcessingSummary(end: end, counts: counts, usage: usage, injected: injected, dropped: dropped)
     }
 
     /// `{"id":..,"custom_id":..,"response":{"status_code":..,"request_id":..,"body":..},"error":null}`

@@ -15,10 +15,13 @@ enum MessageBatchIntake {
     /// The real API's rule for `custom_id`.
     static let customIDPattern = "^[a-zA-Z0-9_-]{1,64}$"
 
-    /// Validates the body at `bodyPath`; on success writes `requestsPath` and returns the request count,
-    /// otherwise the first problem as a 400. Blocking: run it on an owned thread.
+    /// What an accepted body holds: the request count and the `CustomIDLedger` keys of its custom_ids.
+    typealias Accepted = (count: Int, keys: [UInt64])
+
+    /// Validates the body at `bodyPath`; on success writes `requestsPath` and returns the request count and
+    /// custom_id keys, otherwise the first problem as a 400. Blocking: run it on an owned thread.
     static func run(bodyPath: String, requestsPath: String, limits: EmulatorLimits) throws -> Result<
-        Int, AnthropicError
+        Accepted, AnthropicError
     > {
         let fd = open(bodyPath, O_RDONLY)
         guard fd >= 0 else { throw FileIOError.current("open", bodyPath) }
@@ -42,10 +45,11 @@ enum MessageBatchIntake {
     /// Scans the envelope; a syntax error anywhere wins over a shape problem found earlier.
     static func scan(
         _ raw: UnsafeRawBufferPointer, into sink: FileSink, limits: EmulatorLimits
-    ) throws -> Result<Int, AnthropicError> {
+    ) throws -> Result<Accepted, AnthropicError> {
         var scanner = JSONEnvelopeScanner(raw)
         var problem: AnthropicError?
         var count = 0
+        var keys: [UInt64] = []
         var sawRequests = false
         var seen: [String: Int] = [:]
         func note(_ message: String) {
@@ -92,6 +96,7 @@ enum MessageBatchIntake {
                     switch request(element, index: index, seen: &seen) {
                     case .success(let line):
                         if count <= limits.maxMessageBatchRequests { try sink.appendLine(JSONWriter.bytes(line)) }
+                        keys.append(CustomIDLedger.key(.anthropic, line["custom_id"]?.stringValue ?? ""))
                     case .failure(let error):
                         problem = error
                     }
@@ -112,7 +117,7 @@ enum MessageBatchIntake {
                     "requests: List should have at most \(limits.maxMessageBatchRequests) items after validation, "
                         + "not \(count)"))
         }
-        return .success(count)
+        return .success((count, keys))
     }
 
     /// One `{custom_id, params}` element checked, as the compact line stored for processing.

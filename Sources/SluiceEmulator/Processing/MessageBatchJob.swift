@@ -11,6 +11,8 @@ struct MessageBatchJob: Sendable {
     let logger: Logger
     /// Shared with OpenAI batch jobs: bounds concurrent CPU-heavy work.
     let slots: WorkSlots
+    /// Line and batch faults (`--faults`).
+    let faults: FaultPlan
 
     /// Runs the batch until it ended or the task is cancelled (shutdown; the status stays as persisted).
     func run(_ id: String) async {
@@ -36,19 +38,25 @@ struct MessageBatchJob: Sendable {
         let plan = MessageBatchPlan(
             batchID: id, requestsPath: paths.messageBatchRequests(id), workDirectory: paths.workDirectory(id),
             model: model, requestCount: record.requestCount, pacing: timing.processingDelay,
-            deadline: Date(timeIntervalSince1970: record.expiresAt), signal: signal, slots: slots)
+            deadline: Date(timeIntervalSince1970: record.expiresAt), signal: signal, slots: slots, faults: faults,
+            batchFault: faults.batchDraw(seed: model.seed, batchID: id)?.kind)
         let outcome = try await withTaskCancellationHandler {
             try await OwnedThread.run(name: "process \(id)") { try MessageBatchProcessor.run(plan) }
         } onCancel: {
             signal.shutDown()
         }
         if outcome.end == .shutdown { throw CancellationError() }
+        await store.countFaults(outcome.injected)
         try await Task.sleep(for: timing.finalizingDelay)
         let directory = paths.workDirectory(id)
         let destination = paths.messageBatchResults(id)
         let seed = StableHash.of(id + "/shuffle", seed: model.seed)
         _ = try await OwnedThread.run(name: "assemble \(id)") {
-            try ResultAssembly.assemble(directory: directory, kind: "out", destination: destination, seed: seed)
+            let assembled = try ResultAssembly.assemble(
+                directory: directory, kind: "out", destination: destination, seed: seed)
+            // Every result line dropped (`missing_line`): the results are still served, empty.
+            if assembled.lines == 0 { _ = FileManager.default.createFile(atPath: destination, contents: Data()) }
+            return assembled
         }
         try await end(id, counts: outcome.counts)
         try? FileManager.default.removeItem(atPath: directory)

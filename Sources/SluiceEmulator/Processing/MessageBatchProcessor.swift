@@ -21,6 +21,10 @@ struct MessageBatchPlan: Sendable {
     var signal: StopSignal
     /// Held while computing, released while sleeping.
     var slots: WorkSlots
+    /// The line faults drawn per `custom_id`.
+    var faults: FaultPlan
+    /// `expire`, `stuck` or `fail_validation` when the batch drew one.
+    var batchFault: FaultKind?
 }
 
 /// How processing a Message Batch ended.
@@ -43,14 +47,16 @@ enum MessageBatchProcessor {
     }
 
     /// Processes the plan's requests; returns the final counts. Blocking: run it on an owned thread.
-    static func run(_ plan: MessageBatchPlan) throws -> (end: MessageBatchEnd, counts: MessageBatchCounts) {
+    static func run(_ plan: MessageBatchPlan) throws -> (
+        end: MessageBatchEnd, counts: MessageBatchCounts, injected: [FaultKind: Int]
+    ) {
         try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: true)
         var mode = plan.signal.isCancelled ? Mode.canceled : .running
         var holdsSlot = false
         if mode == .running {
             holdsSlot = plan.slots.acquire(unless: plan.signal)
             if !holdsSlot {
-                if plan.signal.isShuttingDown { return (.shutdown, MessageBatchCounts()) }
+                if plan.signal.isShuttingDown { return (.shutdown, MessageBatchCounts(), [:]) }
                 mode = .canceled
             }
         }
@@ -60,6 +66,10 @@ enum MessageBatchProcessor {
         var placement = SplitMix64(seed: StableHash.of(plan.batchID + "/order", seed: plan.model.seed))
         var counts = MessageBatchCounts()
         var end = MessageBatchEnd.finished
+        var injected: [FaultKind: Int] = [:]
+        // `expire` and `stuck` let the first half of the requests through.
+        let faultFrom =
+            plan.batchFault == .expire || plan.batchFault == .stuck ? plan.requestCount / 2 : Int.max
         let start = ContinuousClock.now
         var index = 0
         try LineReader.forEachLine(path: plan.requestsPath) { _, bytes in
@@ -77,9 +87,16 @@ enum MessageBatchProcessor {
                     end = .shutdown
                     return false
                 }
+                if onTime && index >= faultFrom && plan.batchFault == .stuck {
+                    _ = Pacing.waitUntilStopped(signal: plan.signal, slots: plan.slots, holdsSlot: &holdsSlot)
+                    if plan.signal.isShuttingDown {
+                        end = .shutdown
+                        return false
+                    }
+                }
                 if !onTime || plan.signal.isCancelled {
                     mode = .canceled
-                } else if Date() >= plan.deadline {
+                } else if Date() >= plan.deadline || index >= faultFrom {
                     mode = .expired
                 }
                 if mode != .running && holdsSlot {
@@ -98,9 +115,26 @@ enum MessageBatchProcessor {
             case .expired:
                 result = ["type": "expired"]
                 counts.expired += 1
+            case .running where plan.batchFault == .failValidation:
+                result = ["type": "errored", "error": Self.failedValidation(index - 1).body]
+                counts.errored += 1
             case .running:
                 let params = request["params"]?.objectValue ?? JSONObject()
-                switch plan.model.message(params, inBatch: true, ids: &ids) {
+                var fault = request["custom_id"]?.stringValue.flatMap {
+                    plan.faults.lineFault(seed: plan.model.seed, customID: $0)
+                }
+                if let kind = fault, !DeterministicModel.lineFault(kind, applies: nil) { fault = nil }
+                if let fault { injected[fault, default: 0] += 1 }
+                let outcome = plan.model.message(
+                    params, inBatch: true, ids: &ids, forced: fault.flatMap(FaultTriggers.trigger(for:)))
+                if fault == .missingLine
+                    || FaultTriggers(DeterministicModel.triggerText(messageParams: params)).dropLine
+                {
+                    // Answered like any other request and counted as succeeded; only its result line is lost.
+                    counts.succeeded += 1
+                    return true
+                }
+                switch outcome {
                 case .message(let message, _, _):
                     result = ["type": "succeeded", "message": message]
                     counts.succeeded += 1
@@ -118,7 +152,14 @@ enum MessageBatchProcessor {
             return true
         }
         try buckets.flush()
-        return (end, counts)
+        return (end, counts, injected)
+    }
+
+    /// The `errored` error of request `index` in a batch that drew `fail_validation`.
+    static func failedValidation(_ index: Int) -> AnthropicError {
+        .invalidRequest(
+            "requests.\(index).params: fault fail_validation injected by the Sluice emulator: this batch's "
+                + "requests are rejected as invalid.")
     }
 
     /// Writes an `errored` `api_error` result for every request straight to `destination`: the way out when

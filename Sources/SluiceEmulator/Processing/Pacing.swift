@@ -26,4 +26,15 @@ enum Pacing {
         holdsSlot = slots.acquire(unless: signal)
         return holdsSlot
     }
+
+    /// Sleeps, holding no work slot, until `signal` says stop (a `stuck` batch waits for its cancel); false
+    /// always, as the caller stops then. Blocking: call it from an owned thread.
+    static func waitUntilStopped(signal: StopSignal, slots: WorkSlots, holdsSlot: inout Bool) -> Bool {
+        if holdsSlot {
+            slots.release()
+            holdsSlot = false
+        }
+        while !signal.shouldStop { Thread.sleep(forTimeInterval: 0.02) }
+        return false
+    }
 }

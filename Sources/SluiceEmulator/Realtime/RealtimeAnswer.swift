@@ -24,8 +24,8 @@ struct RealtimeReply: Sendable {
         self.body = JSONWriter.bytes(body)
     }
 
-    /// How the stats count it.
-    var outcome: RealtimeOutcome { RealtimeOutcome(status: status) }
+    /// How the stats count it; nil when the connection is dropped (`reset`) and no answer arrives.
+    var outcome: RealtimeOutcome? { fault == .reset ? nil : RealtimeOutcome(status: status) }
 }
 
 /// One realtime call answered: the seeded fault for its call number first, then the same validation
@@ -46,12 +46,23 @@ enum RealtimeAnswer {
         let parsed = body.withUnsafeReadableBytes { raw in try? JSONParser.parse(buffer: raw) }
         let object = parsed?.objectValue
         // Faults come first, as a real rate limiter refuses before looking at the body.
-        if let draw = faults.draw(seed: model.seed, call: call) {
+        let draw = faults.draw(seed: model.seed, call: call)
+        if let draw, draw.kind == .http429 || draw.kind == .http5xx {
             let answer = draw.kind.answer(
                 model: object?["model"]?.stringValue, variant: draw.variant,
                 retryAfterSeconds: faults.retryAfterSeconds)
             return RealtimeReply(answer.error, headers: answer.headers, fault: draw.kind)
         }
+        // `slow` and `reset` act on how the normal answer is sent (see `RealtimeRoutes`).
+        var reply = answer(endpoint: endpoint, object: object, model: model, created: created)
+        reply.fault = draw?.kind
+        return reply
+    }
+
+    /// The normal answer to a body.
+    private static func answer(
+        endpoint: RealtimeEndpoint, object: JSONObject?, model: DeterministicModel, created: Int
+    ) -> RealtimeReply {
         guard let object else { return RealtimeReply(RequestInput.unparseableBody) }
         if endpoint == .chatCompletions, object["stream"] == .bool(true) { return RealtimeReply(streamUnsupported) }
         var ids = SplitMix64(seed: UInt64.random(in: .min ... .max))

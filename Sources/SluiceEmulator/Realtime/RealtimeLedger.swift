@@ -72,9 +72,9 @@ actor RealtimeLedger {
         return calls
     }
 
-    /// Records how a call was answered, and which fault was injected into it, if one was.
-    func finish(_ endpoint: RealtimeEndpoint, _ outcome: RealtimeOutcome, fault: FaultKind?) {
-        byEndpoint[endpoint, default: RealtimeCounts()].count(outcome)
+    /// Records how a call was answered (nil: its connection was dropped), and which fault was injected into it.
+    func finish(_ endpoint: RealtimeEndpoint, _ outcome: RealtimeOutcome?, fault: FaultKind?) {
+        if let outcome { byEndpoint[endpoint, default: RealtimeCounts()].count(outcome) }
         if let fault { injected[fault, default: 0] += 1 }
     }
 
@@ -106,9 +106,22 @@ actor RealtimeLedger {
 
     /// `GET /_emulator/stats` → `realtime`: totals, `faults` (injected, per kind), `by_endpoint`,
     /// `max_in_window` over the kept arrivals, and how many arrivals are kept and were dropped.
-    var wire: JSONValue {
+    ///
+    /// `faults` always lists `http429` and `http5xx` (as before `reset` and `slow` existed), and `reset` and
+    /// `slow` once one was injected or `plan` names them.
+    func wire(plan: FaultPlan) -> JSONValue {
+        wireObject(plan: plan)
+    }
+
+    /// `wire(plan:)` for a plan naming no `reset` or `slow`.
+    var wire: JSONValue { wireObject(plan: .none) }
+
+    private func wireObject(plan: FaultPlan) -> JSONValue {
         var object = totals.wire
-        object["faults"] = .object(JSONObject(FaultKind.allCases.map { ($0.rawValue, .int(injected[$0] ?? 0)) }))
+        let listed = FaultKind.kinds(of: .transport).filter {
+            $0 == .http429 || $0 == .http5xx || plan.rates[$0] != nil || injected[$0] != nil
+        }
+        object["faults"] = .object(JSONObject(listed.map { ($0.rawValue, .int(injected[$0] ?? 0)) }))
         object["by_endpoint"] = .object(
             JSONObject(
                 RealtimeEndpoint.allCases.map { ($0.rawValue, .object((byEndpoint[$0] ?? RealtimeCounts()).wire)) }))

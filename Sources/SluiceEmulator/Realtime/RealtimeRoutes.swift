@@ -15,6 +15,8 @@ struct RealtimeRoutes: Sendable {
     let faults: FaultPlan
     let ledger: RealtimeLedger
     let queue: ModelQueue
+    /// Where injected faults are counted into `faults_injected`.
+    let store: EmulatorStore
 
     /// Registers both endpoints.
     func add(to router: Router<BasicRequestContext>) {
@@ -42,12 +44,22 @@ struct RealtimeRoutes: Sendable {
                 endpoint: endpoint, body: body, call: call, model: model, faults: faults, created: created)
         }
         await ledger.finish(endpoint, reply.outcome, fault: reply.fault)
+        if let fault = reply.fault { await store.countFaults([fault: 1]) }
         var headers: HTTPFields = [.contentType: "application/json"]
         for (name, value) in reply.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
-        return Response(
+        let response = Response(
             status: HTTPResponse.Status(code: reply.status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+        switch reply.fault {
+        case .slow?:
+            try? await Task.sleep(for: .milliseconds(faults.slowMilliseconds))
+            return response
+        case .reset?:
+            return response.cutShort()
+        default:
+            return response
+        }
     }
 }

@@ -7,7 +7,8 @@ import SluiceJSON
 ///   anthropic_batches_created, anthropic_requests_received, anthropic_messages_received}`, where
 ///   `by_metadata["key=value"] = {batches, requests}`; `requests` counts the lines of each validated input file.
 ///   `batches_created` and `requests_received` include the Anthropic Message Batches and their requests;
-///   realtime calls are counted under `realtime` only (see `RealtimeLedger.wire`).
+///   realtime calls are counted under `realtime` only (see `RealtimeLedger.wire`). `faults_injected` counts
+///   every injected fault per kind (realtime calls included); `custom_ids` is `CustomIDLedger.wire`.
 /// - `GET /_emulator/realtime/arrivals`: `{count, dropped, offsets_ms}`, arrival times of realtime calls.
 /// - `POST /_emulator/reset`: zeroes the counters and forgets realtime arrivals (files and batches stay).
 /// - `GET /_emulator/message_batches/{id}`: `{"answered": n}`, requests of a running Message Batch the model
@@ -16,6 +17,8 @@ import SluiceJSON
 struct AdminRoutes: Sendable {
     let store: EmulatorStore
     let realtime: RealtimeLedger
+    /// The plan, for which fault kinds `realtime.faults` lists.
+    let faults: FaultPlan
 
     /// Registers the routes.
     func add(to router: Router<BasicRequestContext>) {
@@ -39,10 +42,11 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    /// The store's counters plus `realtime`.
+    /// The store's counters plus `custom_ids` and `realtime`.
     private func wire() async -> JSONValue {
         var object = await store.stats.wire.objectValue ?? JSONObject()
-        object["realtime"] = await realtime.wire
+        object["custom_ids"] = await store.customIDs.wire
+        object["realtime"] = await realtime.wire(plan: faults)
         return .object(object)
     }
 }

@@ -30,6 +30,12 @@ struct AnthropicTransport: WireTransport {
         switch error {
         case let error as AnthropicError:
             return Self.response(error, requestID)
+        case let refusal as AnthropicRefusal:
+            var response = Self.response(refusal.error, requestID)
+            for (name, value) in refusal.headers {
+                if let field = HTTPField.Name(name) { response.headers[field] = value }
+            }
+            return response
         case let error as any HTTPResponseError:
             // HTTPError, and NIO's too-many-bytes error from a body collected with a limit.
             return response(forBare: error.status, request, requestID: requestID)

@@ -11,6 +11,9 @@ struct MessageBatchesRoutes: Sendable {
     let store: EmulatorStore
     let timing: EmulatorTiming
     let limits: EmulatorLimits
+    /// Batch faults (`queue_full` answers the create with a 429) and the seed they are drawn with.
+    let faults: FaultPlan
+    let seed: UInt64
     /// `http://host:port` for `results_url` when a request carries no Host header.
     let fallbackBaseURL: String
 
@@ -111,9 +114,17 @@ struct MessageBatchesRoutes: Sendable {
         case .failure(let error):
             try? FileManager.default.removeItem(atPath: requestsPath)
             throw error
-        case .success(let count):
+        case .success(let accepted):
+            let draw = faults.batchDraw(seed: seed, batchID: id)
+            if let draw { await store.countFaults([draw.kind: 1]) }
+            if draw?.kind == .queueFull {
+                try? FileManager.default.removeItem(atPath: requestsPath)
+                let answer = FaultKind.anthropicQueueFull(retryAfterSeconds: faults.retryAfterSeconds)
+                throw AnthropicRefusal(error: answer.error, headers: answer.headers)
+            }
             let record = try await store.createMessageBatch(
-                id: id, requestCount: count, window: timing.completionWindow)
+                id: id, requestCount: accepted.count, window: timing.completionWindow)
+            try await store.recordCustomIDs(accepted.keys)
             return Response.json(record.wire(baseURL: baseURL(request)))
         }
     }

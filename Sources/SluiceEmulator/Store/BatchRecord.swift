@@ -80,6 +80,10 @@ struct BatchRecord: Codable, Sendable {
     /// Set once the input's lines were added to the stats, so a validation redone after a restart
     /// does not count them twice.
     var requestsRecorded: Bool?
+    /// Set once the input's custom_ids were recorded (`CustomIDLedger`), for the same reason.
+    var customIDsRecorded: Bool?
+    /// Requests answered without a result line (`missing_line`): counted as completed at the end.
+    var droppedLines: Int?
 
     /// The Batch object exactly as the real API shapes it (every field present, nulls included).
     var wire: JSONValue {

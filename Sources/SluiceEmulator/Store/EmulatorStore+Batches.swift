@@ -88,6 +88,13 @@ extension EmulatorStore {
         batches.values.filter { !$0.status.isTerminal }.sorted { $0.sequence < $1.sequence }.map(\.id)
     }
 
+    /// Records the custom_ids of a batch that passed validation, once per batch.
+    func recordCustomIDs(batchID: String, keys: [UInt64]) throws {
+        guard let record = batches[batchID], record.customIDsRecorded != true else { return }
+        try recordCustomIDs(keys)
+        try updateBatch(batchID) { $0.customIDsRecorded = true }
+    }
+
     /// Counts the request lines of a validated input file into the stats (per metadata pair too), once per batch.
     func recordRequests(batchID: String, count: Int) throws {
         guard batches[batchID]?.requestsRecorded != true else { return }

@@ -24,6 +24,10 @@ actor EmulatorStore {
     var stats = EmulatorStats()
     var nextSequence = 1
     var stopSignals: [String: StopSignal] = [:]
+    /// Non-realtime API calls numbered so far (in memory: a restart numbers from 1 again).
+    var apiCalls: UInt64 = 0
+    /// The custom_ids of batch requests accepted for processing.
+    var customIDs = CustomIDLedger()
     private var loaded = false
 
     /// A store over `stateDirectory`; nothing is read until `load()`.
@@ -51,6 +55,7 @@ actor EmulatorStore {
         {
             stats = saved
         }
+        customIDs = CustomIDLedger.load(path: paths.customIDs)
         let highest =
             (files.values.map(\.sequence) + batches.values.map(\.sequence) + messageBatches.values.map(\.sequence))
             .max() ?? 0
@@ -127,9 +132,12 @@ actor EmulatorStore {
         try StatePaths.write(stats, to: paths.stats)
     }
 
-    /// Zeroes the counters (files and batches stay).
+    /// Zeroes the counters, the custom_id receipts and the API call numbering (files and batches stay).
     func resetStats() throws {
         stats = EmulatorStats()
         try saveStats()
+        customIDs = CustomIDLedger()
+        apiCalls = 0
+        try? FileManager.default.removeItem(atPath: paths.customIDs)
     }
 }

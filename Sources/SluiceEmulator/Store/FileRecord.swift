@@ -47,6 +47,8 @@ struct EmulatorStats: Codable, Sendable {
     var anthropicRequestsReceived = 0
     /// Realtime `POST /v1/messages` requests answered (errors included).
     var anthropicMessagesReceived = 0
+    /// Faults injected, by `FaultKind` raw value.
+    var faultsInjected: [String: Int] = [:]
 
     init() {}
 
@@ -60,6 +62,7 @@ struct EmulatorStats: Codable, Sendable {
         anthropicBatchesCreated = try c.decodeIfPresent(Int.self, forKey: .anthropicBatchesCreated) ?? 0
         anthropicRequestsReceived = try c.decodeIfPresent(Int.self, forKey: .anthropicRequestsReceived) ?? 0
         anthropicMessagesReceived = try c.decodeIfPresent(Int.self, forKey: .anthropicMessagesReceived) ?? 0
+        faultsInjected = try c.decodeIfPresent([String: Int].self, forKey: .faultsInjected) ?? [:]
     }
 
     /// The counters as `GET /_emulator/stats` returns them; `batches_created` and `requests_received` are
@@ -76,6 +79,8 @@ struct EmulatorStats: Codable, Sendable {
             "anthropic_batches_created": .int(anthropicBatchesCreated),
             "anthropic_requests_received": .int(anthropicRequestsReceived),
             "anthropic_messages_received": .int(anthropicMessagesReceived),
+            "faults_injected": .object(
+                JSONObject(FaultKind.allCases.map { ($0.rawValue, .int(faultsInjected[$0.rawValue] ?? 0)) })),
         ]
     }
 }

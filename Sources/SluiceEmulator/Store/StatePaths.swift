@@ -6,6 +6,7 @@ import Foundation
 /// files/<id>.json      file records          files/<id>.data   file contents
 /// batches/<id>.json    batch records         work/<batch id>/  result parts while a batch runs
 /// uploads/             uploads in flight     stats.json        counters
+/// custom_ids.bin       8-byte hashes of every batch request custom_id accepted (see `CustomIDLedger`)
 /// message_batches/<id>.json   Message Batch records
 /// message_batch_data/<id>.requests.jsonl  its requests, one per line   <id>.results.jsonl  its results
 /// ```
@@ -23,6 +24,8 @@ struct StatePaths: Sendable {
     var uploads: String { root + "/uploads" }
     /// The counters file.
     var stats: String { root + "/stats.json" }
+    /// The custom_id receipts file.
+    var customIDs: String { root + "/custom_ids.bin" }
     /// Folder of Message Batch records.
     var messageBatches: String { root + "/message_batches" }
     /// Folder of Message Batch requests and results.
