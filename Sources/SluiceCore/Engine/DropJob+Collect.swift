@@ -38,6 +38,7 @@ extension DropJob {
                         pending.remove(at: index)
                         continue
                     }
+                    try await cancelIfStuck(snapshot, batch: batch)
                     if snapshot.providerStatus != batch.providerStatus || snapshot.succeeded != batch.succeeded
                         || snapshot.failed != batch.failed || batch.lastError != nil
                     {
@@ -67,6 +68,19 @@ extension DropJob {
             $0.stage = .downloaded
             $0.completedAt = now
         }
+    }
+
+    /// Cancels a batch still running `batch.stuck_after` past its submission (a provider that never finishes
+    /// it would hold the file for ever): it ends cancelled, its answered rows are kept and the rest retried.
+    private func cancelIfStuck(_ snapshot: BatchSnapshot, batch: BatchRecord) async throws {
+        let age = Date().timeIntervalSince(batch.createdAt)
+        guard !snapshot.state.isTerminal, snapshot.state != .cancelling,
+            age > Double(spec.batch.stuckAfter.components.seconds)
+        else { return }
+        log.warning(
+            "batch has not ended in batch.stuck_after; cancelling it so its rows can be retried",
+            metadata: ["batch": "\(snapshot.id)", "status": "\(snapshot.providerStatus)", "age_s": "\(Int(age))"])
+        _ = try await provider.cancel(batchID: snapshot.id)
     }
 
     private func record(_ snapshot: BatchSnapshot, in batch: inout BatchRecord) {
@@ -111,7 +125,7 @@ extension DropJob {
             let only = chunk.round > 1 ? try RetryPlanner.rows(inChunk: chunk.path) : nil
             try ResultCollector(interpreter: interpreter, format: format).collect(
                 resultFiles: files, snapshot: snapshot, rows: chunk.firstRow...chunk.lastRow, only: only,
-                attempt: chunk.round, into: path)
+                attempt: chunk.round, chunkPath: chunk.path, into: path)
         }
     }
 }

@@ -73,6 +73,8 @@ public enum FailureKind: String, Sendable, Codable, CaseIterable {
         "provider.overloaded_error": .provider5xx,
         "provider.timeout_error": .provider5xx,
         "provider.batch_failed": .provider4xx,
+        // Other lines broke the batch's validation: this request never ran, as in a cancelled batch.
+        "provider.batch_failed_elsewhere": .cancelled,
         "output.truncated": .truncated,
         "output.refusal": .refusal,
         "output.invalid_json": .invalidJSON,

@@ -13,9 +13,10 @@ struct ResultCollector {
 
     /// Joins `resultFiles` to the chunk's rows. `only` (ascending) names the rows a retry chunk holds within
     /// `rows`; `attempt` is the attempt of the chunk's requests, recorded for rows that got no line.
+    /// `chunkPath` (the staged chunk) maps the line numbers a failed batch's errors name to rows.
     func collect(
         resultFiles: [String], snapshot: BatchSnapshot, rows: ClosedRange<Int>, only: [Int]? = nil, attempt: Int = 1,
-        into path: String
+        chunkPath: String? = nil, into path: String
     ) throws {
         let writer = try OutcomeWriter(path: path)
         var seen = [Bool](repeating: only == nil ? false : true, count: rows.count)
@@ -39,7 +40,9 @@ struct ResultCollector {
                 seen[row - rows.lowerBound] = true
                 switch parsed.outcome {
                 case .failed(let failure):
-                    try writer.append(row: row, attempts: sent, output: .failure(failure), raw: nil, usage: nil)
+                    // The provider's own words for this request, kept with the row.
+                    let raw = String(decoding: line.bytes, as: UTF8.self)
+                    try writer.append(row: row, attempts: sent, output: .failure(failure), raw: raw, usage: nil)
                 case .response(let body):
                     let result = interpreter.interpret(body: body)
                     try writer.append(row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage)
@@ -47,16 +50,59 @@ struct ResultCollector {
             }
         }
         let unanswered = Self.unansweredFailure(snapshot)
+        // A batch that failed validation names the lines at fault: only their rows are the request's fault.
+        var blamed: [Int: BatchLevelError] = [:]
+        if snapshot.state == .failed, unanswered.kind != .queueFull, snapshot.errors.contains(where: { $0.line != nil }),
+            let chunkPath
+        {
+            let fileRows = try only ?? RetryPlanner.rows(inChunk: chunkPath)
+            for error in snapshot.errors {
+                if let line = error.line, line >= 1, line <= fileRows.count { blamed[fileRows[line - 1]] = error }
+            }
+        }
+        let raw = Self.batchSummary(snapshot)
         for (offset, wasSeen) in seen.enumerated() where !wasSeen {
-            try writer.append(
-                row: rows.lowerBound + offset, attempts: attempt, output: .failure(unanswered), raw: nil, usage: nil)
+            let row = rows.lowerBound + offset
+            var failure = unanswered
+            if !blamed.isEmpty {
+                if let error = blamed[row] {
+                    failure = RowFailure(
+                        category: .permanent, code: "provider.batch_failed",
+                        message: "batch \(snapshot.id) failed validation on this request: \(error.message)")
+                } else {
+                    failure = RowFailure(
+                        category: .transient, code: "provider.batch_failed_elsewhere",
+                        message: "batch \(snapshot.id) failed validation on other requests; this one never ran")
+                }
+            }
+            try writer.append(row: row, attempts: attempt, output: .failure(failure), raw: raw, usage: nil)
         }
         try writer.finish()
+    }
+
+    /// What the provider said of the batch, kept as the raw payload of rows it returned nothing for.
+    static func batchSummary(_ snapshot: BatchSnapshot) -> String {
+        var object: JSONObject = ["batch": .string(snapshot.id), "status": .string(snapshot.providerStatus)]
+        if !snapshot.errors.isEmpty {
+            object["errors"] = .array(
+                snapshot.errors.map { e in
+                    var item: JSONObject = ["code": .string(e.code), "message": .string(e.message)]
+                    if let line = e.line { item["line"] = .int(line) }
+                    return .object(item)
+                })
+        }
+        return JSONWriter.string(.object(object))
     }
 
     /// Why a row of this batch has no result line.
     static func unansweredFailure(_ snapshot: BatchSnapshot) -> RowFailure {
         switch snapshot.state {
+        case .failed where snapshot.errors.contains { $0.code == "token_limit_exceeded" }:
+            // The provider's queue was full (batch-api-wire.md §1.10): nothing wrong with the requests.
+            return RowFailure(
+                category: .transient, code: "provider.token_limit_exceeded",
+                message: "batch \(snapshot.id) failed: "
+                    + (snapshot.errors.first { $0.code == "token_limit_exceeded" }?.message ?? "enqueued token limit"))
         case .failed:
             let reasons = snapshot.errors.prefix(3).map { e in
                 e.line.map { "line \($0): \(e.message)" } ?? e.message

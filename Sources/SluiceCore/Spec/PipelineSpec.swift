@@ -120,6 +120,9 @@ public struct BatchSettings: Sendable {
     public var completionWindow: String
     public var pollInitial: Duration
     public var pollMax: Duration
+    /// How long after its submission a batch that has not ended is taken for stuck: Sluice then cancels it and
+    /// retries its unanswered rows. Default: the 24 h completion window and an hour's grace.
+    public var stuckAfter: Duration = .seconds(25 * 3600)
 
     /// The largest a chunk file may be, in bytes.
     public var targetBytes: Int { targetMB * 1_000_000 }

@@ -207,8 +207,10 @@ public enum SpecLoader {
         let max = poll.duration("max") ?? (fast ? .seconds(1) : .seconds(600))
         if initial > max { poll.problem("initial", "spec.out_of_range", "poll.initial is longer than poll.max") }
         fields.problems += poll.finish()
-        return BatchSettings(
+        var settings = BatchSettings(
             targetMB: targetMB, maxRequests: maxRequests, completionWindow: window, pollInitial: initial, pollMax: max)
+        if let stuck = fields.duration("stuck_after") { settings.stuckAfter = stuck }
+        return settings
     }
 
     private static func isEnvName(_ s: String) -> Bool {

@@ -1,0 +1,102 @@
+"""Failures are data: `sluice process` against `sluice emulator --faults ...`, each batch-level outcome on its own
+with its exact manifest counts, then every fault kind at once (the soak).
+
+One chunk of 100 rows per drop (max_requests: 100) and retry.max_attempts 3, so a kind that hits every batch
+gives counts that follow from the emulator's documented behaviour: `expire` and `stuck` keep the first half of
+each batch's requests answered, so 100 -> 50 + 25 + 12 answered over three rounds and 13 left.
+"""
+import json
+import os
+
+import pytest
+
+from sluice_support import (TICKETS_SPEC, Emulator, check_exactly_once, generate, make_root, process_drop, read_jsonl)
+
+RETRYABLE = {"transport", "rate_limited", "provider_5xx", "queue_full", "expired", "cancelled", "truncated",
+             "invalid_json", "schema", "missing"}
+
+
+def spec(port, max_requests=100):
+    return TICKETS_SPEC.replace(
+        "provider: local\n",
+        f"provider: openai\nbase_url: http://127.0.0.1:{port}/v1\napi_key_env: SLUICE_TEST_KEY\n",
+    ) + (f"batch: {{max_requests: {max_requests}, poll: {{initial: 50ms, max: 200ms}}, stuck_after: 3s}}\n"
+         "retry: {max_attempts: 3}\n")
+
+
+def run(tmp_path, faults, rows=100, max_requests=100, seed=7, timeout=600):
+    with Emulator(tmp_path / "emulator", seed=seed, extra_args=["--faults", faults, "--slow-ms", "200"]) as emulator:
+        root = make_root(tmp_path / "root", {"tickets": spec(emulator.port, max_requests)})
+        drop = generate(tmp_path / "tickets.csv", rows=rows, seed=3)
+        process_drop(root, drop, "tickets", timeout=timeout)
+        outbox = root / "outbox" / "tickets"
+        manifest = check_exactly_once(outbox, drop, "tickets.csv")
+        failures = read_jsonl(outbox / "tickets.failures.jsonl") if (outbox / "tickets.failures.jsonl").exists() else []
+        return manifest, failures, emulator.stats()
+
+
+def summary(manifest):
+    return (manifest["counts"]["succeeded"], manifest["counts"]["failed"], len(manifest["batches"]),
+            manifest["failures_by_kind"])
+
+
+def check_no_double_billing(stats):
+    ids = stats["custom_ids"]
+    assert ids["received_more_than_once"] == 0 and ids["received"] == ids["distinct"], ids
+
+
+@pytest.mark.parametrize("kind", ["expire", "stuck"])
+def test_a_batch_ending_with_half_its_answers_keeps_them_and_retries_the_rest(tmp_path, kind):
+    manifest, failures, stats = run(tmp_path, f"{kind}=1")
+    left = "expired" if kind == "expire" else "cancelled"
+    assert summary(manifest) == (87, 13, 3, {left: 13})
+    assert manifest["retries"] == {"rounds": 2, "rows": 50, "recovered": 37}
+    assert all(f["attempts"] == 3 and [h["attempt"] for h in f["history"]] == [1, 2] for f in failures)
+    # What the provider said for each row is kept: its error line, or the batch's status when it sent none.
+    assert all(isinstance(json.loads(f["raw"]), dict) for f in failures), failures[:1]
+    assert stats["custom_ids"]["received"] == 100 + 50 + 25
+    check_no_double_billing(stats)
+
+
+def test_a_batch_failing_validation_blames_its_line_and_retries_the_others(tmp_path):
+    manifest, failures, stats = run(tmp_path, "fail_validation=1")
+    # Each round's batch names one line: that row fails for good, the others never ran and go again.
+    assert summary(manifest) == (0, 100, 3, {"provider_4xx": 3, "cancelled": 97})
+    blamed = [f for f in failures if f["error"]["kind"] == "provider_4xx"]
+    assert sorted(f["attempts"] for f in blamed) == [1, 2, 3]
+    assert all(f["attempts"] == 3 for f in failures if f["error"]["kind"] == "cancelled")
+    assert stats["custom_ids"]["received"] == 0, "a batch that fails validation runs none of its requests"
+
+
+@pytest.mark.parametrize("faults,kind", [("queue_full=1", "queue_full"), ("missing_line=1", "missing"),
+                                         ("line_error=1", "provider_5xx"), ("not_json=1", "invalid_json"),
+                                         ("schema_invalid=1", "schema"), ("truncated=1", "truncated")])
+def test_a_retryable_failure_is_sent_max_attempts_times(tmp_path, faults, kind):
+    manifest, failures, stats = run(tmp_path, faults)
+    assert summary(manifest) == (0, 100, 3, {kind: 100})
+    assert all(f["attempts"] == 3 and len(f["history"]) == 2 for f in failures)
+    if kind != "queue_full":
+        assert stats["custom_ids"]["received"] == 300
+    if kind not in ("queue_full", "missing"):
+        assert all(f["raw"] for f in failures), "the provider's answer is kept with the row"
+    check_no_double_billing(stats)
+
+
+SOAK = ("http429=0.05,http5xx=0.02,reset=0.01,slow=0.01,line_error=0.02,schema_invalid=0.03,not_json=0.01,"
+        "truncated=0.01,missing_line=0.005,expire=0.1,fail_validation=0.05,stuck=0.02,queue_full=0.05")
+
+
+def test_every_fault_at_once_loses_nothing_and_bills_nothing_twice(tmp_path):
+    rows = int(os.environ.get("SLUICE_SOAK_ROWS", "5000"))
+    manifest, failures, stats = run(tmp_path, SOAK, rows=rows, max_requests=250, timeout=1800)
+    counts = manifest["counts"]
+    print(f"\nsoak: {rows} rows, {len(manifest['batches'])} batches, {counts['succeeded']} succeeded, "
+          f"{counts['failed']} failed {manifest['failures_by_kind']}, retries {manifest['retries']}, "
+          f"faults injected {stats['faults_injected']}")
+    assert counts["rows_in"] == rows
+    for f in failures:
+        assert f["error"]["category"] and f["error"]["kind"] and f["raw"], f
+        if f["error"]["kind"] in RETRYABLE:
+            assert f["attempts"] == 3, f"row {f['row']} given up after {f['attempts']} attempts: {f['error']}"
+    assert manifest["retries"]["recovered"] > 0
+    check_no_double_billing(stats)
