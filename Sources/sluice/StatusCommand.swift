@@ -55,6 +55,7 @@ struct StatusCommand: AsyncParsableCommand {
             ])
             var lines: [String] = []
             if let reason = d.reason { lines.append("reason: \(reason)") }
+            if let alert = d.alert { lines.append("ALERT: \(alert)") }
             if file.inFlight {
                 for b in file.batches where b.state != .downloaded {
                     var line = "\(b.providerBatchID ?? "(submitting)")  \(b.providerStatus ?? b.state.rawValue)  "

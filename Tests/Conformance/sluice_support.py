@@ -428,9 +428,10 @@ def check_provider_batches(emulator, manifests):
     return total
 
 
-def process_drop(root, drop, pipeline, timeout=600):
-    """`sluice process DROP --pipeline NAME --root ROOT --quiet` with the test key in the environment."""
+def process_drop(root, drop, pipeline, timeout=600, status=0):
+    """`sluice process DROP --pipeline NAME --root ROOT --quiet` with the test key in the environment; asserts its
+    exit status (0: manifest written, 1: file rejected)."""
     proc = subprocess.run([sluice_bin(), "process", str(drop), "--pipeline", pipeline, "--root", str(root), "--quiet"],
                           capture_output=True, text=True, timeout=timeout, env=sluice_env())
-    assert proc.returncode == 0, f"sluice process exited {proc.returncode}\n{proc.stderr[-4000:]}"
+    assert proc.returncode == status, f"sluice process exited {proc.returncode}\n{proc.stderr[-4000:]}"
     return proc

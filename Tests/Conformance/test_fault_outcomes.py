@@ -10,27 +10,28 @@ import os
 
 import pytest
 
-from sluice_support import (TICKETS_SPEC, Emulator, check_exactly_once, generate, make_root, process_drop, read_jsonl)
+from sluice_support import (TICKETS_SPEC, Emulator, check_exactly_once, check_manifest, generate, make_root,
+                            process_drop, read_jsonl)
 
 RETRYABLE = {"transport", "rate_limited", "provider_5xx", "queue_full", "expired", "cancelled", "truncated",
              "invalid_json", "schema", "missing"}
 
 
-def spec(port, max_requests=100):
+def spec(port, max_requests=100, extra=""):
     return TICKETS_SPEC.replace(
         "provider: local\n",
         f"provider: openai\nbase_url: http://127.0.0.1:{port}/v1\napi_key_env: SLUICE_TEST_KEY\n",
     ) + (f"batch: {{max_requests: {max_requests}, poll: {{initial: 50ms, max: 200ms}}, stuck_after: 3s}}\n"
-         "retry: {max_attempts: 3}\n")
+         "retry: {max_attempts: 3}\n" + extra)
 
 
-def run(tmp_path, faults, rows=100, max_requests=100, seed=7, timeout=600):
+def run(tmp_path, faults, rows=100, max_requests=100, seed=7, timeout=600, extra="", rejected=False):
     with Emulator(tmp_path / "emulator", seed=seed, extra_args=["--faults", faults, "--slow-ms", "200"]) as emulator:
-        root = make_root(tmp_path / "root", {"tickets": spec(emulator.port, max_requests)})
+        root = make_root(tmp_path / "root", {"tickets": spec(emulator.port, max_requests, extra)})
         drop = generate(tmp_path / "tickets.csv", rows=rows, seed=3)
-        process_drop(root, drop, "tickets", timeout=timeout)
+        process_drop(root, drop, "tickets", timeout=timeout, status=1 if rejected else 0)
         outbox = root / "outbox" / "tickets"
-        manifest = check_exactly_once(outbox, drop, "tickets.csv")
+        manifest = check_manifest(outbox, "tickets") if rejected else check_exactly_once(outbox, drop, "tickets.csv")
         failures = read_jsonl(outbox / "tickets.failures.jsonl") if (outbox / "tickets.failures.jsonl").exists() else []
         return manifest, failures, emulator.stats()
 
@@ -50,6 +51,7 @@ def test_a_batch_ending_with_half_its_answers_keeps_them_and_retries_the_rest(tm
     manifest, failures, stats = run(tmp_path, f"{kind}=1")
     left = "expired" if kind == "expire" else "cancelled"
     assert summary(manifest) == (87, 13, 3, {left: 13})
+    assert manifest["alerts"][0]["message"] == "13 of 100 rows failed (13.0%), more than alerts.max_failure_rate 10.0%"
     assert manifest["retries"] == {"rounds": 2, "rows": 50, "recovered": 37}
     assert all(f["attempts"] == 3 and [h["attempt"] for h in f["history"]] == [1, 2] for f in failures)
     # What the provider said for each row is kept: its error line, or the batch's status when it sent none.
@@ -75,11 +77,35 @@ def test_a_retryable_failure_is_sent_max_attempts_times(tmp_path, faults, kind):
     manifest, failures, stats = run(tmp_path, faults)
     assert summary(manifest) == (0, 100, 3, {kind: 100})
     assert all(f["attempts"] == 3 and len(f["history"]) == 2 for f in failures)
+    assert [a["code"] for a in manifest["alerts"]] == ["alerts.max_failure_rate"]
     if kind != "queue_full":
         assert stats["custom_ids"]["received"] == 300
     if kind not in ("queue_full", "missing"):
         assert all(f["raw"] for f in failures), "the provider's answer is kept with the row"
     check_no_double_billing(stats)
+
+
+def test_a_canary_whose_answers_fail_validation_stops_the_file_after_its_rows(tmp_path):
+    manifest, failures, stats = run(
+        tmp_path, "schema_invalid=1", extra="canary: {rows: 20, min_valid: 0.9}\n", rejected=True)
+    assert manifest["status"] == "rejected"
+    assert manifest["reason"].startswith("canary: 0 of 20 answers (0%) were schema-valid"), manifest["reason"]
+    assert "the other 80 requests were not sent" in manifest["reason"]
+    assert stats["custom_ids"]["received"] == 20, "only the canary was sent"
+    assert stats["batches_created"] == 1
+
+
+def test_a_canary_that_passes_lets_the_rest_go(tmp_path):
+    manifest, failures, stats = run(tmp_path, "slow=0", extra="canary: {rows: 20, min_valid: 0.9}\n")
+    assert summary(manifest) == (100, 0, 2, {})
+    assert [b["requests"] for b in manifest["batches"]] == [20, 80]
+    assert manifest["alerts"] == []
+
+
+def test_a_failure_rate_under_the_alert_threshold_is_not_flagged(tmp_path):
+    manifest, failures, _ = run(tmp_path, "expire=1", extra="alerts: {max_failure_rate: 0.2}\n")
+    assert summary(manifest)[:2] == (87, 13)
+    assert manifest["alerts"] == [], "13% failed, under the 20% threshold"
 
 
 SOAK = ("http429=0.05,http5xx=0.02,reset=0.01,slow=0.01,line_error=0.02,schema_invalid=0.03,not_json=0.01,"

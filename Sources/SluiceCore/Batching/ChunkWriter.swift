@@ -36,7 +36,14 @@ final class ChunkWriter {
     /// Sequence number of the first chunk written (a retry round continues after the drop's last chunk).
     private let firstSeq: Int
 
-    init(directory: String, maxBytes: Int, maxRequests: Int, framing: ChunkFraming = .lines, firstSeq: Int = 1) {
+    /// At most this many requests in the first chunk (a canary), when set.
+    private let firstChunkRequests: Int?
+
+    init(
+        directory: String, maxBytes: Int, maxRequests: Int, framing: ChunkFraming = .lines, firstSeq: Int = 1,
+        firstChunkRequests: Int? = nil
+    ) {
+        self.firstChunkRequests = firstChunkRequests
         self.firstSeq = firstSeq
         self.directory = directory
         self.maxBytes = maxBytes
@@ -51,7 +58,7 @@ final class ChunkWriter {
     func append(_ line: [UInt8], row: Int) throws(RecordsError) {
         if let open = current,
             open.chunk.bytes + framing.separator.count + line.count + framing.suffix.count > maxBytes
-                || open.chunk.requests >= maxRequests
+                || open.chunk.requests >= (chunks.isEmpty ? min(maxRequests, firstChunkRequests ?? maxRequests) : maxRequests)
         {
             try close()
         }

@@ -11,7 +11,18 @@ extension DropJob {
 
     /// Submits every chunk that has no batch yet; reconciles intents a crash may have left behind.
     func submitAll(_ drop: DropRecord) async throws {
-        let items = try await store.progress(dropID: dropID)
+        var items = try await store.progress(dropID: dropID)
+        if canaryHolds(items), let first = items.first(where: { $0.chunk.seq == 1 }) {
+            if first.batch?.state == .downloaded {
+                if let rejection = try await canaryRejection(items) {
+                    try await reject(drop, rejection)
+                    return
+                }
+            } else {
+                // The canary goes alone; the other chunks wait for its verdict (judged here once it is back).
+                items = [first]
+            }
+        }
         for item in items {
             switch item.batch?.state {
             case nil: try await submit(item.chunk, intent: nil, drop: drop, of: items.count)

@@ -47,6 +47,11 @@ extension DropJob {
         manifest.failed = assembled.failed
         manifest.failuresByCategory = assembled.failuresByCategory
         manifest.failuresByKind = assembled.failuresByKind
+        let alert = failureRateAlert(failed: assembled.failed, rows: assembled.rowsIn)
+        if let alert {
+            manifest.alerts.append((code: "alerts.max_failure_rate", message: alert))
+            log.warning("file flagged", metadata: ["alert": "\(alert)", "failures": "\(assembled.failuresByKind)"])
+        }
         manifest.retries = .init(
             rounds: (items.map(\.chunk.round).max() ?? 1) - 1, rows: assembled.retriedRows,
             recovered: assembled.rowsRecoveredByRetry)
@@ -75,6 +80,7 @@ extension DropJob {
             $0.failed = assembled.failed
             $0.manifestPath = path
             $0.writtenAt = writtenAt
+            $0.alert = alert
         }
         log.info(
             "written",
@@ -83,6 +89,14 @@ extension DropJob {
                 "manifest": "\(path)",
             ])
         progress(.written(manifestPath: path))
+    }
+
+    /// The alert for a file whose failed rows are more than `alerts.max_failure_rate` of its rows, else nil.
+    func failureRateAlert(failed: Int, rows: Int) -> String? {
+        guard rows > 0, Double(failed) / Double(rows) > spec.alerts.maxFailureRate else { return nil }
+        let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }
+        return "\(failed) of \(rows) rows failed (\(percent(Double(failed) / Double(rows)))), more than "
+            + "alerts.max_failure_rate \(percent(spec.alerts.maxFailureRate))"
     }
 
     // MARK: written → archived; rejected → rejected and archived

@@ -47,7 +47,9 @@ public struct Stager: Sendable {
     ) throws -> StagingResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
-        let writer = ChunkWriter(directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing)
+        let writer = ChunkWriter(
+            directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing,
+            firstChunkRequests: spec.canary?.rows)
         let failures: FileSink
         do {
             failures = try FileSink(path: directory + "/" + Self.failuresFileName, gzip: false)

@@ -52,6 +52,8 @@ public struct Manifest: Sendable {
         public var recovered = 0
     }
     public var retries = Retries()
+    /// Why the file is flagged, e.g. its failure rate crossed `alerts.max_failure_rate`.
+    public var alerts: [(code: String, message: String)] = []
 
     /// The manifest as JSON, keys in the order DESIGN.md shows them.
     public var json: JSONValue {
@@ -79,6 +81,7 @@ public struct Manifest: Sendable {
         object["retries"] = [
             "rounds": .int(retries.rounds), "rows": .int(retries.rows), "recovered": .int(retries.recovered),
         ]
+        object["alerts"] = .array(alerts.map { ["code": .string($0.code), "message": .string($0.message)] })
         object["usage"] = ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)]
         object["cost"] = ["usd_estimated": .double(0), "usd_actual": .double(0), "usd_realtime_equivalent": .double(0)]
         object["batches"] = .array(

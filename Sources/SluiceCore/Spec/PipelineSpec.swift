@@ -34,6 +34,10 @@ public struct PipelineSpec: Sendable {
     public var then: String?
     /// SHA-256 of the spec file's bytes, recorded in manifests.
     public var sha256: String
+    /// When a file's failures are flagged.
+    public var alerts = AlertSettings()
+    /// A small first batch that must pass before the rest of a file is sent; nil: none.
+    public var canary: CanarySettings? = nil
 
     /// The environment variable the key is read from, with the provider's default.
     public var effectiveAPIKeyEnv: String? {
@@ -145,6 +149,21 @@ public struct RealtimeSettings: Sendable, Equatable {
 /// How often a row may be attempted.
 public struct RetrySettings: Sendable {
     public var maxAttempts: Int
+    /// Retry schema and JSON failures with the previous answer and its validation error added to the prompt.
+    public var repair = false
+}
+
+/// When a file's failures are flagged in logs, status and manifest (`alerts:`).
+public struct AlertSettings: Sendable {
+    /// Failed rows over rows in above which the file is flagged (0 to 1).
+    public var maxFailureRate = 0.1
+}
+
+/// The first `rows` requests of a file go alone; the rest follow only when at least `minValid` of their
+/// answers were schema-valid (`canary:`). A file that fails costs only the canary.
+public struct CanarySettings: Sendable {
+    public var rows: Int
+    public var minValid: Double
 }
 
 /// When a file in the inbox counts as complete (the daemon only).

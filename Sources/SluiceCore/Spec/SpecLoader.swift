@@ -116,7 +116,8 @@ public enum SpecLoader {
             top.problems += fields.finish()
         }
         var retryFields = top.nested("retry")
-        let retry = RetrySettings(maxAttempts: retryFields.int("max_attempts", range: 1...10) ?? 3)
+        var retry = RetrySettings(maxAttempts: retryFields.int("max_attempts", range: 1...10) ?? 3)
+        retry.repair = retryFields.bool("repair") ?? false
         top.problems += retryFields.finish()
         let dedupe = top.bool("dedupe") ?? true
         var budgetFields = top.nested("budget")
@@ -130,12 +131,39 @@ public enum SpecLoader {
         let then = top.string("then")
         if let then, then == name { top.problem("then", "spec.invalid_value", "a pipeline cannot feed itself") }
 
+        var alerts = AlertSettings()
+        if top.object["alerts"] != nil {
+            var fields = top.nested("alerts")
+            if let rate = fields.number("max_failure_rate") {
+                if (0...1).contains(rate) {
+                    alerts.maxFailureRate = rate
+                } else {
+                    fields.problem("max_failure_rate", "spec.out_of_range", "must be between 0 and 1")
+                }
+            }
+            top.problems += fields.finish()
+        }
+        var canary: CanarySettings?
+        if top.object["canary"] != nil {
+            var fields = top.nested("canary")
+            let rows = fields.int("rows", range: 1...50_000) ?? 100
+            let minValid = fields.number("min_valid") ?? 0.9
+            if !(0...1).contains(minValid) {
+                fields.problem("min_valid", "spec.out_of_range", "must be between 0 and 1")
+            }
+            canary = CanarySettings(rows: rows, minValid: minValid)
+            top.problems += fields.finish()
+        }
+
         guard let provider, let model, let prompt, let output, let batch else { return nil }
-        return PipelineSpec(
+        var spec = PipelineSpec(
             name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint, quirks: quirks,
             system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch, realtime: realtime,
             retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), intake: intake, then: then,
             sha256: sha256)
+        spec.alerts = alerts
+        spec.canary = canary
+        return spec
     }
 
     private static func template(_ fields: inout SpecFields, _ key: String) -> Template? {

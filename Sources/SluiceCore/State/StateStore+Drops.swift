@@ -67,6 +67,8 @@ public struct DropRecord: Codable, Sendable, FetchableRecord, MutablePersistable
     public var writtenAt: Date?
     public var archivedAt: Date?
     public var updatedAt: Date?
+    /// Why the finished file is flagged (its failure rate crossed `alerts.max_failure_rate`), if it is.
+    public var alert: String?
 
     public init(
         key: String, origin: DropOrigin, pipeline: String, sourceName: String, sourcePath: String, sha256: String,

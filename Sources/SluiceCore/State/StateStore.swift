@@ -93,9 +93,12 @@ public final class StateStore: Sendable {
             try db.create(index: "batch_chunk", on: "batch", columns: ["chunkID"])
         }
         migrator.registerMigration("v3") { db in
-            // Retry rounds: chunks of attempt 2 and up.
+            // Retry rounds: chunks of attempt 2 and up; a drop's failure-rate alert.
             try db.alter(table: "chunk") { t in
                 t.add(column: "round", .integer).notNull().defaults(to: 1)
+            }
+            try db.alter(table: "drop") { t in
+                t.add(column: "alert", .text)
             }
         }
         return migrator

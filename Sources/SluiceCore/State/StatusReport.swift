@@ -53,6 +53,7 @@ public struct StatusReport: Sendable {
             "age_seconds": .int(Int(Date().timeIntervalSince(d.receivedAt))),
         ]
         if let reason = d.reason { object["reason"] = .string(reason) }
+        if let alert = d.alert { object["alert"] = .string(alert) }
         if let path = d.manifestPath { object["manifest"] = .string(path) }
         if let twin = d.sameAs { object["reused_from_drop"] = .int(Int(twin)) }
         object["batches"] = .array(
