@@ -17,17 +17,18 @@ RETRYABLE = {"transport", "rate_limited", "provider_5xx", "queue_full", "expired
              "invalid_json", "schema", "missing"}
 
 
-def spec(port, max_requests=100, extra=""):
+def spec(port, max_requests=100, extra="", retry="{max_attempts: 3}"):
     return TICKETS_SPEC.replace(
         "provider: local\n",
         f"provider: openai\nbase_url: http://127.0.0.1:{port}/v1\napi_key_env: SLUICE_TEST_KEY\n",
     ) + (f"batch: {{max_requests: {max_requests}, poll: {{initial: 50ms, max: 200ms}}, stuck_after: 3s}}\n"
-         "retry: {max_attempts: 3}\n" + extra)
+         f"retry: {retry}\n" + extra)
 
 
-def run(tmp_path, faults, rows=100, max_requests=100, seed=7, timeout=600, extra="", rejected=False):
+def run(tmp_path, faults, rows=100, max_requests=100, seed=7, timeout=600, extra="", rejected=False,
+        retry="{max_attempts: 3}"):
     with Emulator(tmp_path / "emulator", seed=seed, extra_args=["--faults", faults, "--slow-ms", "200"]) as emulator:
-        root = make_root(tmp_path / "root", {"tickets": spec(emulator.port, max_requests, extra)})
+        root = make_root(tmp_path / "root", {"tickets": spec(emulator.port, max_requests, extra, retry)})
         drop = generate(tmp_path / "tickets.csv", rows=rows, seed=3)
         process_drop(root, drop, "tickets", timeout=timeout, status=1 if rejected else 0)
         outbox = root / "outbox" / "tickets"
@@ -82,6 +83,15 @@ def test_a_retryable_failure_is_sent_max_attempts_times(tmp_path, faults, kind):
         assert stats["custom_ids"]["received"] == 300
     if kind not in ("queue_full", "missing"):
         assert all(f["raw"] for f in failures), "the provider's answer is kept with the row"
+    check_no_double_billing(stats)
+
+
+def test_repair_retries_go_through_the_same_rounds(tmp_path):
+    # The emulator's schema_invalid fault follows the custom_id, not the prompt, so repaired requests fail too: what
+    # this shows is that repaired requests (the answer and its error appended) are requests the provider takes.
+    manifest, failures, stats = run(tmp_path, "schema_invalid=1", retry="{max_attempts: 3, repair: true}")
+    assert summary(manifest) == (0, 100, 3, {"schema": 100})
+    assert stats["custom_ids"]["received"] == 300
     check_no_double_billing(stats)
 
 

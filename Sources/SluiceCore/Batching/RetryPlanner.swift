@@ -22,12 +22,14 @@ struct RetryPlanner {
     let maxBytes: Int
     let maxRequests: Int
     let framing: ChunkFraming
+    /// `retry.repair`: a row whose answer was not valid goes again with that answer and why it failed.
+    var repair = false
 
     /// Writes the round's chunks into `directory`, numbered from `firstSeq`; none when no row is retryable.
     func plan(round: Int, previous: [Previous], staged: [Staged], directory: String, firstSeq: Int) throws
         -> [StagedChunk]
     {
-        let rows = try Self.retryableRows(previous)
+        let (rows, repairs) = try Self.retryableRows(previous, repair: repair)
         guard !rows.isEmpty else { return [] }
         let writer = ChunkWriter(
             directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing, firstSeq: firstSeq)
@@ -39,30 +41,71 @@ struct RetryPlanner {
                 guard let (row, bytes) = Self.requestLine(line.bytes) else { continue }
                 while next < rows.count && rows[next] < row { next += 1 }  // not in this chunk: failed at staging
                 guard next < rows.count, rows[next] == row else { continue }
-                try writer.append(Self.renamed(bytes, row: row, round: round), row: row)
+                if let failed = repairs[row], let repaired = Self.repaired(bytes, row: row, round: round, after: failed) {
+                    try writer.append(repaired, row: row)
+                } else {
+                    try writer.append(Self.renamed(bytes, row: row, round: round), row: row)
+                }
                 next += 1
             }
         }
         return try writer.finish()
     }
 
-    /// Rows whose latest outcome in these files is a retryable failure, ascending.
-    static func retryableRows(_ previous: [Previous]) throws -> [Int] {
+    /// An answer the model gave that was not valid, to show it with its error in a repair retry.
+    struct FailedAnswer {
+        var raw: String
+        var message: String
+    }
+
+    /// Kinds a repair retry helps with: the model answered, but not with what the schema asks.
+    static let repairable: Set<FailureKind> = [.schema, .invalidJSON, .truncated]
+
+    /// Rows whose latest outcome in these files is a retryable failure, ascending; with `repair`, the answers
+    /// of those that failed validation.
+    static func retryableRows(_ previous: [Previous], repair: Bool = false) throws
+        -> (rows: [Int], repairs: [Int: FailedAnswer])
+    {
         var rows: [Int] = []
+        var repairs: [Int: FailedAnswer] = [:]
         for file in previous {
-            var latest: [Int: Bool] = [:]
+            var latest: [Int: RowOutcome] = [:]
             let reader = JSONLReader(source: try FileByteSource(path: file.outcomes), path: file.outcomes)
             while let line = try reader.next() {
                 let outcome = try RowOutcome(json: try JSONParser.parse(line.bytes))
-                if case .failure(let failure) = outcome.output {
-                    latest[outcome.row] = failure.kind.retryable
-                } else {
-                    latest[outcome.row] = false
+                latest[outcome.row] = outcome
+            }
+            for (row, outcome) in latest {
+                guard case .failure(let failure) = outcome.output, failure.kind.retryable else { continue }
+                rows.append(row)
+                if repair, repairable.contains(failure.kind), let raw = outcome.raw {
+                    repairs[row] = FailedAnswer(raw: raw, message: failure.message)
                 }
             }
-            rows += latest.filter(\.value).keys
         }
-        return rows.sorted()
+        return (rows.sorted(), repairs)
+    }
+
+    /// The request with the failed answer and its error appended to the conversation (OpenAI `body.messages`,
+    /// Anthropic `params.messages`) and the new custom_id; nil when the line has no messages to extend.
+    static func repaired(_ line: ArraySlice<UInt8>, row: Int, round: Int, after failed: FailedAnswer) -> [UInt8]? {
+        guard case .object(var request)? = try? JSONParser.parse(line) else { return nil }
+        let container = request["body"] != nil ? "body" : "params"
+        guard case .object(var inner)? = request[container], case .array(var messages)? = inner["messages"] else {
+            return nil
+        }
+        messages.append(["role": "assistant", "content": .string(failed.raw)])
+        messages.append([
+            "role": "user",
+            "content": .string(
+                "That answer is not valid: \(failed.message). Answer again, with JSON that matches the schema exactly."),
+        ])
+        inner["messages"] = .array(messages)
+        request[container] = .object(inner)
+        request["custom_id"] = .string(CustomID.make(row: row, attempt: round))
+        var out = JSONWriter.bytes(.object(request))
+        out.append(0x0A)
+        return out
     }
 
     /// The rows a retry chunk file holds, ascending (read back from its custom_ids).

@@ -25,7 +25,8 @@ extension DropJob {
         let format = provider.wireFormat
         let planner = RetryPlanner(
             maxBytes: min(spec.batch.targetBytes, provider.maxBytesPerBatch),
-            maxRequests: min(spec.batch.maxRequests, provider.maxRequestsPerBatch), framing: format.framing)
+            maxRequests: min(spec.batch.maxRequests, provider.maxRequestsPerBatch), framing: format.framing,
+            repair: spec.retry.repair)
         let firstSeq = (chunks.map(\.seq).max() ?? 0) + 1
         let planned = try await Blocking.run("sluice-retry-plan") {
             try planner.plan(round: round, previous: previous, staged: staged, directory: work, firstSeq: firstSeq)
