@@ -17,7 +17,7 @@ RETRYABLE = {"transport", "rate_limited", "provider_5xx", "queue_full", "expired
              "invalid_json", "schema", "missing"}
 
 
-def spec(port, max_requests=100, extra="", retry="{max_attempts: 3}"):
+def spec(port, max_requests=100, extra="", retry="{max_attempts: 3, queue_wait: 100ms}"):
     return TICKETS_SPEC.replace(
         "provider: local\n",
         f"provider: openai\nbase_url: http://127.0.0.1:{port}/v1\napi_key_env: SLUICE_TEST_KEY\n",
@@ -26,7 +26,7 @@ def spec(port, max_requests=100, extra="", retry="{max_attempts: 3}"):
 
 
 def run(tmp_path, faults, rows=100, max_requests=100, seed=7, timeout=600, extra="", rejected=False,
-        retry="{max_attempts: 3}"):
+        retry="{max_attempts: 3, queue_wait: 100ms}"):
     with Emulator(tmp_path / "emulator", seed=seed, extra_args=["--faults", faults, "--slow-ms", "200"]) as emulator:
         root = make_root(tmp_path / "root", {"tickets": spec(emulator.port, max_requests, extra, retry)})
         drop = generate(tmp_path / "tickets.csv", rows=rows, seed=3)
@@ -71,7 +71,28 @@ def test_a_batch_failing_validation_blames_its_line_and_retries_the_others(tmp_p
     assert stats["custom_ids"]["received"] == 0, "a batch that fails validation runs none of its requests"
 
 
-@pytest.mark.parametrize("faults,kind", [("queue_full=1", "queue_full"), ("missing_line=1", "missing"),
+def test_a_full_queue_is_waited_out_without_spending_attempts(tmp_path):
+    # Every batch fails for the provider's enqueued-token limit: the rows wait and go again, five waits at most,
+    # none of them spending one of the three attempts.
+    manifest, failures, stats = run(tmp_path, "queue_full=1")
+    assert summary(manifest) == (0, 100, 6, {"queue_full": 100})
+    assert all(f["attempts"] == 6 and len(f["history"]) == 5 for f in failures)
+    assert stats["custom_ids"]["received"] == 0, "a batch failed for a full queue runs none of its requests"
+
+
+def test_a_full_queue_then_a_schema_failure_spends_only_the_real_attempts(tmp_path):
+    # Half the batches hit a full queue, the answers of the others all break the schema: each row is sent until
+    # three of its attempts were answered, however many queue waits came between.
+    manifest, failures, stats = run(tmp_path, "queue_full=0.5,schema_invalid=1", rows=400, max_requests=20)
+    assert manifest["counts"]["failed"] == 400
+    for f in failures:
+        kinds = [h.get("kind") for h in f["history"]] + [f["error"]["kind"]]
+        real = sum(1 for k in kinds if k != "queue_full")
+        assert real == 3 or (kinds[-1] == "queue_full" and kinds.count("queue_full") == 6), kinds
+    check_no_double_billing(stats)
+
+
+@pytest.mark.parametrize("faults,kind", [("missing_line=1", "missing"),
                                          ("line_error=1", "provider_5xx"), ("not_json=1", "invalid_json"),
                                          ("schema_invalid=1", "schema"), ("truncated=1", "truncated")])
 def test_a_retryable_failure_is_sent_max_attempts_times(tmp_path, faults, kind):
@@ -79,9 +100,8 @@ def test_a_retryable_failure_is_sent_max_attempts_times(tmp_path, faults, kind):
     assert summary(manifest) == (0, 100, 3, {kind: 100})
     assert all(f["attempts"] == 3 and len(f["history"]) == 2 for f in failures)
     assert [a["code"] for a in manifest["alerts"]] == ["alerts.max_failure_rate"]
-    if kind != "queue_full":
-        assert stats["custom_ids"]["received"] == 300
-    if kind not in ("queue_full", "missing"):
+    assert stats["custom_ids"]["received"] == 300
+    if kind != "missing":
         assert all(f["raw"] for f in failures), "the provider's answer is kept with the row"
     check_no_double_billing(stats)
 
@@ -133,6 +153,8 @@ def test_every_fault_at_once_loses_nothing_and_bills_nothing_twice(tmp_path):
     for f in failures:
         assert f["error"]["category"] and f["error"]["kind"] and f["raw"], f
         if f["error"]["kind"] in RETRYABLE:
-            assert f["attempts"] == 3, f"row {f['row']} given up after {f['attempts']} attempts: {f['error']}"
+            kinds = [h.get("kind") for h in f.get("history", [])] + [f["error"]["kind"]]
+            spent = sum(1 for k in kinds if k != "queue_full")
+            assert spent == 3 or kinds.count("queue_full") == 6, f"row {f['row']} given up early: {kinds}"
     assert manifest["retries"]["recovered"] > 0
     check_no_double_billing(stats)

@@ -25,12 +25,38 @@ struct RetryPlanner {
     /// `retry.repair`: a row whose answer was not valid goes again with that answer and why it failed.
     var repair = false
 
-    /// Writes the round's chunks into `directory`, numbered from `firstSeq`; none when no row is retryable.
-    func plan(round: Int, previous: [Previous], staged: [Staged], directory: String, firstSeq: Int) throws
-        -> [StagedChunk]
-    {
-        let (rows, repairs) = try Self.retryableRows(previous, repair: repair)
-        guard !rows.isEmpty else { return [] }
+    /// How many attempts a row may still have: its outcomes so far, latest first, decide.
+    struct Budget {
+        /// `retry.max_attempts`: attempts that count.
+        var maxAttempts: Int
+        /// Rounds a row may wait out a full provider queue without spending an attempt.
+        var maxQueueWaits: Int
+
+        /// Whether a row with these outcomes (latest first) goes again: its latest failure is retryable, fewer
+        /// than `maxAttempts` of its attempts counted (a full queue counts as none, up to `maxQueueWaits`).
+        func allows(_ attempts: [RowOutcome]) -> Bool {
+            guard case .failure(let latest)? = attempts.first?.output, latest.kind.retryable else { return false }
+            let waits = attempts.filter { if case .failure(let f) = $0.output { f.kind == .queueFull } else { false } }
+            return attempts.count - waits.count < maxAttempts && waits.count <= maxQueueWaits
+        }
+    }
+
+    /// Writes the round's chunks into `directory`, numbered from `firstSeq`; none when no row goes again.
+    /// `layers` holds every earlier round's outcomes, so each candidate's spent attempts are known.
+    func plan(
+        round: Int, previous: [Previous], staged: [Staged], layers: inout OutcomeLayers, budget: Budget,
+        directory: String, firstSeq: Int
+    ) throws -> (chunks: [StagedChunk], onlyQueueFull: Bool) {
+        var (rows, repairs) = try Self.retryableRows(previous, repair: repair)
+        var onlyQueueFull = true
+        rows = try rows.filter { row in
+            let attempts = try layers.outcomes(row: row)
+            guard budget.allows(attempts) else { return false }
+            if case .failure(let f)? = attempts.first?.output, f.kind != .queueFull { onlyQueueFull = false }
+            return true
+        }
+        repairs = repairs.filter { rows.contains($0.key) }
+        guard !rows.isEmpty else { return ([], false) }
         let writer = ChunkWriter(
             directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing, firstSeq: firstSeq)
         var next = 0
@@ -49,7 +75,7 @@ struct RetryPlanner {
                 next += 1
             }
         }
-        return try writer.finish()
+        return (try writer.finish(), onlyQueueFull)
     }
 
     /// An answer the model gave that was not valid, to show it with its error in a repair retry.

@@ -2,6 +2,9 @@ import Foundation
 import Logging
 
 extension DropJob {
+    /// Rounds a row may wait out a full provider queue (`queue_full`) without spending one of its attempts.
+    static let maxQueueWaits = 5
+
     // MARK: a round ended → the next round staged (or downloaded)
 
     /// After every batch of the drop ended: plans the next retry round and moves the drop back to `staged`,
@@ -14,7 +17,8 @@ extension DropJob {
         let chunks = try await store.progress(dropID: dropID).map(\.chunk)
         let lastRound = chunks.map(\.round).max() ?? 1
         let round = lastRound + 1
-        guard round <= spec.retry.maxAttempts, !chunks.isEmpty else { return false }
+        let budget = RetryPlanner.Budget(maxAttempts: spec.retry.maxAttempts, maxQueueWaits: Self.maxQueueWaits)
+        guard round <= budget.maxAttempts + budget.maxQueueWaits, !chunks.isEmpty else { return false }
         let work = paths.dropWork(dropID)
         let previous = chunks.filter { $0.round == lastRound }.map {
             RetryPlanner.Previous(outcomes: work + "/" + ChunkRecord.outcomesName(seq: $0.seq))
@@ -28,10 +32,23 @@ extension DropJob {
             maxRequests: min(spec.batch.maxRequests, provider.maxRequestsPerBatch), framing: format.framing,
             repair: spec.retry.repair)
         let firstSeq = (chunks.map(\.seq).max() ?? 0) + 1
-        let planned = try await Blocking.run("sluice-retry-plan") {
-            try planner.plan(round: round, previous: previous, staged: staged, directory: work, firstSeq: firstSeq)
+        let spans = chunks.map {
+            (span: OutcomeLayers.Span(
+                firstRow: $0.firstRow, lastRow: $0.lastRow, outcomes: work + "/" + ChunkRecord.outcomesName(seq: $0.seq)),
+             round: $0.round)
+        }
+        let (planned, onlyQueueFull) = try await Blocking.run("sluice-retry-plan") {
+            var layers = OutcomeLayers(chunks: spans)
+            return try planner.plan(
+                round: round, previous: previous, staged: staged, layers: &layers, budget: budget, directory: work,
+                firstSeq: firstSeq)
         }
         guard !planned.isEmpty else { return false }
+        if onlyQueueFull {
+            // The provider's queue was full: give it time to drain before the same requests go again.
+            log.notice("the provider's queue is full; waiting before sending again", metadata: ["wait": "\(spec.retry.queueWait)"])
+            try await environment.clock.sleep(for: spec.retry.queueWait)
+        }
         let records = planned.map {
             ChunkRecord(
                 dropID: dropID, seq: $0.seq, path: $0.path, requests: $0.requests, bytes: $0.bytes,

@@ -151,6 +151,8 @@ public struct RetrySettings: Sendable {
     public var maxAttempts: Int
     /// Retry schema and JSON failures with the previous answer and its validation error added to the prompt.
     public var repair = false
+    /// How long to wait before sending requests again that a full provider queue refused.
+    public var queueWait: Duration = .seconds(60)
 }
 
 /// When a file's failures are flagged in logs, status and manifest (`alerts:`).

@@ -118,6 +118,9 @@ public enum SpecLoader {
         var retryFields = top.nested("retry")
         var retry = RetrySettings(maxAttempts: retryFields.int("max_attempts", range: 1...10) ?? 3)
         retry.repair = retryFields.bool("repair") ?? false
+        // The local provider's queue "drains" at once; a real one takes minutes.
+        let fastProvider = provider == .local || provider == .realtime
+        retry.queueWait = retryFields.duration("queue_wait") ?? (fastProvider ? .milliseconds(100) : .seconds(60))
         top.problems += retryFields.finish()
         let dedupe = top.bool("dedupe") ?? true
         var budgetFields = top.nested("budget")
