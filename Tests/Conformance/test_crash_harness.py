@@ -11,7 +11,9 @@ requested number of kills, one last run must finish everything. Then:
 - every output's sha256 and row count match its manifest, and the manifest's counts add up;
 - every `sluice_chunk` tag was used by exactly one created batch, and the batches the provider created are
   exactly the batches the manifests list (same count, same request totals);
-- `GET /v1/files` lists nothing: inputs deleted after their batch, outputs and error files after the archive.
+- `GET /v1/files` lists nothing: inputs deleted after their batch, outputs and error files after the archive;
+- the emulator runs with line faults (SLUICE_CRASH_FAULTS, '' for none), so rows fail and go again in retry
+  rounds that the kills land in as well; retry chunks have tags of their own, each created once.
 
 SLUICE_CRASH_KILLS (default 20) sets the number of kills; SLUICE_CRASH_SEED replays a run (the seed is printed).
 The summary line (kills, seed, elapsed, where the kills landed) is printed; run with -s to see it.
@@ -26,6 +28,8 @@ from sluice_support import (Emulator, check_exactly_once, check_provider_batches
                             generate, log_tail, make_root, run_once, sluice_bin, sluice_env, status_files)
 
 PROCESSING_DELAY_MS = 500
+# Line faults that keep every batch completed: some rows fail and go again in retry rounds, which the kills hit too.
+FAULTS = "line_error=0.02,schema_invalid=0.02,missing_line=0.01"
 # The drops, in order: the first two are in the inbox at the start; the others are added as lives finish early.
 DROPS = [("csv", True, 3000), ("jsonl", False, 1500), ("csv", False, 2000)]
 
@@ -49,7 +53,10 @@ def test_sigkill_anywhere_loses_nothing_and_pays_nothing_twice(tmp_path):
     print(f"\ncrash harness: {kills} kills, seed {seed} (SLUICE_CRASH_SEED={seed} replays it)")
     logs = tmp_path / "logs"
     logs.mkdir()
-    with Emulator(tmp_path / "emulator", processing_delay_ms=PROCESSING_DELAY_MS) as emulator:
+    faults = os.environ.get("SLUICE_CRASH_FAULTS", FAULTS)
+    print(f"crash harness: faults {faults!r} (SLUICE_CRASH_FAULTS)")
+    with Emulator(tmp_path / "emulator", processing_delay_ms=PROCESSING_DELAY_MS,
+                  extra_args=["--faults", faults] if faults else []) as emulator:
         root = make_root(tmp_path / "root", {"tickets": emulator_spec(emulator.port)})
         inbox = root / "inbox" / "tickets"
         inbox.mkdir(parents=True)
@@ -104,7 +111,12 @@ def test_sigkill_anywhere_loses_nothing_and_pays_nothing_twice(tmp_path):
         assert stats["batches_created"] == batches == len(per_chunk), (stats["batches_created"], batches)
         sent = check_provider_batches(emulator, manifests)
         assert stats["requests_received"] == sent, "requests paid for that no manifest accounts for"
-        assert sent == sum(m["counts"]["rows_in"] - m["counts"]["deduped"] for m in manifests)
+        # (custom_ids repeat across drops, r1, r2, ...: the per-chunk tags above are what prove nothing was paid twice.)
+        first_attempts = sum(m["counts"]["rows_in"] - m["counts"]["deduped"] for m in manifests)
+        if faults:
+            assert sent >= first_attempts and sum(m["retries"]["rows"] for m in manifests) > 0
+        else:
+            assert sent == first_attempts
         leaked = emulator.files()
         assert leaked == [], f"{len(leaked)} files left at the provider: {[f['filename'] for f in leaked][:10]}"
         assert not list(inbox.iterdir()), "every drop was claimed"
