@@ -112,7 +112,8 @@ def start_emulator():
         return emulator
 
     yield start
-    for emulator in started:
+    # Newest first: an emulator may serve an earlier one's state folder (--state-dir), which must outlive it.
+    for emulator in reversed(started):
         emulator.stop()
 
 
