@@ -14,7 +14,11 @@ public struct BatchLimits: Sendable, Equatable {
 extension ProviderFactory {
     /// The wire format and batch limits the provider `spec` names would stage with, found without building
     /// the provider (no key is read, nothing is started or contacted).
-    public static func staging(for spec: PipelineSpec) -> (wireFormat: WireFormat, limits: BatchLimits) {
+    public static func staging(
+        for spec: PipelineSpec
+    ) -> (
+        wireFormat: WireFormat, limits: BatchLimits
+    ) {
         switch spec.provider {
         case .openai, .openaiCompatible: return (.openAIBatch, OpenAIProvider.limits)
         case .anthropic: return (.anthropicBatch, AnthropicProvider.limits)

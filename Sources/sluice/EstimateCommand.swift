@@ -25,8 +25,14 @@ struct EstimateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The CSV or JSONL file (optionally gzip).", valueName: "file")) var file: String
-    @Option(help: ArgumentHelp("Pipeline whose spec (pipelines/NAME.yaml) to render with.", valueName: "name"))
+    @Argument(help: ArgumentHelp("The CSV or JSONL file (optionally gzip).", valueName: "file"))
+    var file: String
+    @Option(
+        help: ArgumentHelp(
+            "Pipeline whose spec (pipelines/NAME.yaml) to render with.",
+            valueName: "name"
+        )
+    )
     var pipeline: String
     @OptionGroup var root: RootOption
     @Flag(help: "Print one JSON object (stable keys) instead of the report.") var json = false
@@ -34,7 +40,9 @@ struct EstimateCommand: AsyncParsableCommand {
     func run() async throws {
         let paths = root.paths
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory),
+            !isDirectory.boolValue
+        else {
             throw UsageFailure(message: "\(file): no such file")
         }
         let spec: PipelineSpec
@@ -42,15 +50,20 @@ struct EstimateCommand: AsyncParsableCommand {
         let pricesFile = paths.pipelines + "/" + PriceTable.fileName
         do {
             spec = try SpecLoader.load(path: paths.spec(pipeline))
-            prices = FileManager.default.fileExists(atPath: pricesFile) ? try PriceTable.load(path: pricesFile) : nil
+            prices =
+                FileManager.default.fileExists(atPath: pricesFile)
+                ? try PriceTable.load(path: pricesFile) : nil
         } catch {
             for problem in error.problems { printError(problem.description) }
             throw ExitCode(1)
         }
         let staging = ProviderFactory.staging(for: spec)
         let estimator = DropEstimator(
-            spec: spec, wireFormat: staging.wireFormat, providerMaxBytes: staging.limits.bytes,
-            providerMaxRequests: staging.limits.requests)
+            spec: spec,
+            wireFormat: staging.wireFormat,
+            providerMaxBytes: staging.limits.bytes,
+            providerMaxRequests: staging.limits.requests
+        )
         let fileName = URL(fileURLWithPath: file).lastPathComponent
         let source = file
         let estimate: DropEstimate
@@ -62,9 +75,32 @@ struct EstimateCommand: AsyncParsableCommand {
             printError("\(fileName): rejected: \(rejection.reason)")
             throw ExitCode(1)
         }
-        let report = EstimateReport(
-            pipeline: spec.name, file: fileName, provider: spec.provider.rawValue, model: spec.model,
-            estimate: estimate, price: prices?.price(for: spec.model), pricesFile: pricesFile, pricesAsOf: prices?.asOf)
+        var report = EstimateReport(
+            pipeline: spec.name,
+            file: fileName,
+            provider: spec.provider.rawValue,
+            model: spec.model,
+            estimate: estimate,
+            price: prices?.price(for: spec.model),
+            pricesFile: pricesFile,
+            pricesAsOf: prices?.asOf
+        )
+        report.cachedRows = try await cachedRows(spec: spec, paths: paths)
         print(json ? JSONWriter.string(report.json) : report.text)
+    }
+
+    /// Rows of a finished earlier run of this content and spec, read from the state database when there is one
+    /// (estimate never creates it).
+    private func cachedRows(spec: PipelineSpec, paths: SluicePaths) async throws -> Int? {
+        guard FileManager.default.fileExists(atPath: paths.database) else { return nil }
+        let source = file
+        let digest = try await Blocking.run("sluice-hash") { try FileDigest.sha256(path: source) }
+        let store = try StateStore(path: paths.database)
+        let drop = try await store.reusableDrop(
+            pipeline: spec.name,
+            sha256: digest.hex,
+            specSHA256: spec.sha256
+        )
+        return drop.map { $0.rowsIn ?? 0 }
     }
 }

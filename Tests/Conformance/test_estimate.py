@@ -116,7 +116,7 @@ def test_json_has_the_documented_keys_and_counts_match_staging(tmp_path):
     root, drop = sample_root(tmp_path)
     report = estimate(root, drop)
     assert set(report) == {"pipeline", "file", "provider", "model", "rows", "failed_rows", "failures_by_code",
-                           "requests", "unique_requests", "chunks", "batches", "chunk_bytes", "tokens", "price",
+                           "requests", "unique_requests", "cache_hit", "cached_rows", "chunks", "batches", "chunk_bytes", "tokens", "price",
                            "cost"}
     assert set(report["tokens"]) == {"method", "encoding", "input", "input_unique", "output_expected", "output_max",
                                      "output_per_request"}
@@ -128,6 +128,20 @@ def test_json_has_the_documented_keys_and_counts_match_staging(tmp_path):
     assert report["tokens"]["output_per_request"]["cap"] == 200
     assert report["tokens"]["output_max"] == 200 * report["requests"]
     assert not (root / ".sluice").exists(), "estimate keeps no state"
+    assert report["cache_hit"] is False and report["cached_rows"] == 0
+
+
+def test_a_file_processed_before_is_a_cache_hit(tmp_path):
+    root, drop = sample_root(tmp_path)
+    run_sluice("process", drop, "--pipeline", "tickets", "--root", root, "--quiet")
+    report = estimate(root, drop)
+    assert report["cache_hit"] is True and report["cached_rows"] == 2000
+    assert report["requests"] == 2000, "the figures are still those of sending the file"
+    text = run_sluice("estimate", drop, "--pipeline", "tickets", "--root", root).stdout
+    assert "would reuse its 2,000 rows' results and send nothing" in text
+    # Another content is no hit.
+    other = generate(tmp_path / "other.csv.gz", rows=50, gz=True, seed=3)
+    assert estimate(root, other)["cache_hit"] is False
 
 
 def test_unknown_model_has_unknown_cost_and_failures_are_counted_by_code(tmp_path):

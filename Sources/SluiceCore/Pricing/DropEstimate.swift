@@ -39,17 +39,30 @@ public struct DropEstimator: Sendable {
     let stager: Stager
 
     /// An estimator for `spec` on a provider speaking `wireFormat` within these batch limits.
-    public init(spec: PipelineSpec, wireFormat: WireFormat, providerMaxBytes: Int, providerMaxRequests: Int) {
+    public init(
+        spec: PipelineSpec,
+        wireFormat: WireFormat,
+        providerMaxBytes: Int,
+        providerMaxRequests: Int
+    ) {
         self.spec = spec
         self.wireFormat = wireFormat
         stager = Stager(
-            spec: spec, line: wireFormat.requestLine(for: spec), providerMaxBytes: providerMaxBytes,
-            providerMaxRequests: providerMaxRequests, framing: wireFormat.framing)
+            spec: spec,
+            line: wireFormat.requestLine(for: spec),
+            providerMaxBytes: providerMaxBytes,
+            providerMaxRequests: providerMaxRequests,
+            framing: wireFormat.framing
+        )
     }
 
     /// Estimates `sourcePath` (dropped as `fileName`). Blocking. Throws `DropRejection` for a file `process`
     /// would reject, as staging does.
-    public func estimate(sourcePath: String, fileName: String, temporaryRoot: String = NSTemporaryDirectory())
+    public func estimate(
+        sourcePath: String,
+        fileName: String,
+        temporaryRoot: String = NSTemporaryDirectory()
+    )
         throws -> DropEstimate
     {
         let work = temporaryRoot + "/sluice-estimate-" + UUID().uuidString
@@ -58,10 +71,18 @@ public struct DropEstimator: Sendable {
         let staged = try stager.stage(sourcePath: sourcePath, fileName: fileName, directory: work)
         let output = OutputEstimate(spec: spec, anthropic: wireFormat == .anthropicBatch)
         var estimate = DropEstimate(
-            rows: staged.rowsIn, failuresByCode: try Self.failureCodes(work + "/" + Stager.failuresFileName),
-            requests: 0, uniqueRequests: 0, inputTokens: 0, uniqueInputTokens: 0,
-            outputCapPerRequest: output.cap, outputExpectedPerRequest: output.expected, outputBasis: output.basis,
-            chunks: staged.chunks.count, chunkBytes: staged.chunks.reduce(0) { $0 + $1.bytes })
+            rows: staged.rowsIn,
+            failuresByCode: try Self.failureCodes(work + "/" + Stager.failuresFileName),
+            requests: 0,
+            uniqueRequests: 0,
+            inputTokens: 0,
+            uniqueInputTokens: 0,
+            outputCapPerRequest: output.cap,
+            outputExpectedPerRequest: output.expected,
+            outputBasis: output.basis,
+            chunks: staged.chunks.count,
+            chunkBytes: staged.chunks.reduce(0) { $0 + $1.bytes }
+        )
         var seen = Set<Data>()
         var tokens = 0.0
         var uniqueTokens = 0.0
@@ -96,12 +117,16 @@ public struct DropEstimator: Sendable {
         switch wireFormat {
         case .openAIBatch:
             let body = value["body"]
-            if spec.endpoint == .embeddings { return TokenEstimator.tokens(in: body?["input"]?.stringValue ?? "") }
+            if spec.endpoint == .embeddings {
+                return TokenEstimator.tokens(in: body?["input"]?.stringValue ?? "")
+            }
             let messages = (body?["messages"]?.arrayValue ?? []).map { $0["content"]?.stringValue ?? "" }
             return TokenEstimator.chatTokens(messages: messages)
         case .anthropicBatch:
             let params = value["params"]
-            var messages = (params?["messages"]?.arrayValue ?? []).map { $0["content"]?.stringValue ?? "" }
+            var messages = (params?["messages"]?.arrayValue ?? []).map {
+                $0["content"]?.stringValue ?? ""
+            }
             if let system = params?["system"]?.stringValue { messages.insert(system, at: 0) }
             return TokenEstimator.chatTokens(messages: messages)
         }

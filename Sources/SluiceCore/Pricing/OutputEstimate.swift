@@ -26,7 +26,8 @@ public struct OutputEstimate: Sendable, Equatable {
 
     /// The estimate for `spec`'s requests.
     public init(spec: PipelineSpec, anthropic: Bool = false) {
-        let configured = spec.params["max_completion_tokens"]?.numberValue ?? spec.params["max_tokens"]?.numberValue
+        let configured =
+            spec.params["max_completion_tokens"]?.numberValue ?? spec.params["max_tokens"]?.numberValue
         cap = configured.map { Int($0) } ?? (anthropic ? AnthropicRequestFormat.defaultMaxTokens : nil)
         if spec.endpoint == .embeddings {
             cap = nil
@@ -50,31 +51,51 @@ public struct OutputEstimate: Sendable, Equatable {
     /// Appends the JSON text of a typical value of `schema`: strings half their `maxLength` (or 40 characters
     /// of words), the first `enum`/`const` value, arrays of `minItems` (or 3) items, every property present.
     static func typical(_ schema: JSONValue, into text: inout String, depth: Int) {
-        guard depth < 16, case .object(let node) = schema else { text += "null"; return }
-        if let constant = node["const"] { text += JSONWriter.string(constant); return }
-        if let first = node["enum"]?.arrayValue?.first { text += JSONWriter.string(first); return }
+        guard depth < 16, case .object(let node) = schema else {
+            text += "null"
+            return
+        }
+        if let constant = node["const"] {
+            text += JSONWriter.string(constant)
+            return
+        }
+        if let first = node["enum"]?.arrayValue?.first {
+            text += JSONWriter.string(first)
+            return
+        }
         for key in ["anyOf", "oneOf", "allOf"] {
-            if let first = node[key]?.arrayValue?.first { typical(first, into: &text, depth: depth + 1); return }
+            if let first = node[key]?.arrayValue?.first {
+                typical(first, into: &text, depth: depth + 1)
+                return
+            }
         }
         var type = node["type"]?.stringValue
-        if type == nil, let types = node["type"]?.arrayValue { type = types.first { $0 != "null" }?.stringValue }
-        if type == nil { type = node["properties"] != nil ? "object" : (node["items"] != nil ? "array" : "string") }
+        if type == nil, let types = node["type"]?.arrayValue {
+            type = types.first { $0 != "null" }?.stringValue
+        }
+        if type == nil {
+            type = node["properties"] != nil ? "object" : (node["items"] != nil ? "array" : "string")
+        }
         switch type {
         case "object":
             let properties = node["properties"]?.objectValue ?? JSONObject()
-            text += "{" + properties.map { key, value in
-                var member = JSONWriter.string(.string(key)) + ":"
-                typical(value, into: &member, depth: depth + 1)
-                return member
-            }.joined(separator: ",") + "}"
+            text +=
+                "{"
+                + properties.map { key, value in
+                    var member = JSONWriter.string(.string(key)) + ":"
+                    typical(value, into: &member, depth: depth + 1)
+                    return member
+                }.joined(separator: ",") + "}"
         case "array":
             let count = node["minItems"]?.numberValue.map { max(Int($0), 1) } ?? 3
             let item = node["items"] ?? .object(JSONObject())
-            text += "[" + (0..<min(count, 50)).map { _ in
-                var element = ""
-                typical(item, into: &element, depth: depth + 1)
-                return element
-            }.joined(separator: ",") + "]"
+            text +=
+                "["
+                + (0..<min(count, 50)).map { _ in
+                    var element = ""
+                    typical(item, into: &element, depth: depth + 1)
+                    return element
+                }.joined(separator: ",") + "]"
         case "integer": text += "3"
         case "number": text += "0.75"
         case "boolean": text += "true"

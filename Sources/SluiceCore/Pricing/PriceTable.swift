@@ -53,13 +53,17 @@ public struct PriceTable: Sendable {
     /// `model` without a trailing `-YYYY-MM-DD` or `-YYYYMMDD`; nil when it has none.
     static func undated(_ model: String) -> String? {
         let parts = model.split(separator: "-", omittingEmptySubsequences: false)
-        func digits(_ s: Substring, _ n: Int) -> Bool { s.count == n && s.allSatisfy(\.isASCII) && s.allSatisfy(\.isNumber) }
+        func digits(_ s: Substring, _ n: Int) -> Bool {
+            s.count == n && s.allSatisfy(\.isASCII) && s.allSatisfy(\.isNumber)
+        }
         if parts.count > 3, digits(parts[parts.count - 3], 4), digits(parts[parts.count - 2], 2),
             digits(parts[parts.count - 1], 2)
         {
             return parts.dropLast(3).joined(separator: "-")
         }
-        if parts.count > 1, digits(parts[parts.count - 1], 8) { return parts.dropLast().joined(separator: "-") }
+        if parts.count > 1, digits(parts[parts.count - 1], 8) {
+            return parts.dropLast().joined(separator: "-")
+        }
         return nil
     }
 
@@ -67,12 +71,22 @@ public struct PriceTable: Sendable {
     public static func load(path: String) throws(SpecError) -> PriceTable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError(problems: [
-                SpecProblem(code: "prices.unreadable", file: path, keyPath: "", message: "cannot read the price table")
+                SpecProblem(
+                    code: "prices.unreadable",
+                    file: path,
+                    keyPath: "",
+                    message: "cannot read the price table"
+                )
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpecError(problems: [
-                SpecProblem(code: "prices.invalid_utf8", file: path, keyPath: "", message: "the file is not UTF-8")
+                SpecProblem(
+                    code: "prices.invalid_utf8",
+                    file: path,
+                    keyPath: "",
+                    message: "the file is not UTF-8"
+                )
             ])
         }
         return try parse(yaml: text, file: path)
@@ -85,15 +99,35 @@ public struct PriceTable: Sendable {
             document = try YAMLDocument(yaml: yaml)
         } catch {
             throw SpecError(problems: [
-                SpecProblem(code: "prices.invalid_yaml", file: file, keyPath: "", line: error.line, message: error.message)
+                SpecProblem(
+                    code: "prices.invalid_yaml",
+                    file: file,
+                    keyPath: "",
+                    line: error.line,
+                    message: error.message
+                )
             ])
         }
         var problems: [SpecProblem] = []
-        var top = SpecFields(document.root, path: "", document: document, file: file, problems: &problems)
+        var top = SpecFields(
+            document.root,
+            path: "",
+            document: document,
+            file: file,
+            problems: &problems
+        )
         let asOf = top.string("as_of")
-        if asOf == nil { top.problem("as_of", "prices.missing_key", "'as_of' (the date the prices were taken) is required") }
+        if asOf == nil {
+            top.problem(
+                "as_of",
+                "prices.missing_key",
+                "'as_of' (the date the prices were taken) is required"
+            )
+        }
         var models: [String: ModelPrice] = [:]
-        if top.object["models"] == nil { top.problem("models", "prices.missing_key", "'models' is required") }
+        if top.object["models"] == nil {
+            top.problem("models", "prices.missing_key", "'models' is required")
+        }
         var modelFields = top.nested("models")
         for name in modelFields.object.keys.sorted() {
             var entry = modelFields.nested(name)
@@ -111,7 +145,11 @@ public struct PriceTable: Sendable {
     /// The `input`/`output` rates under `key`, each required and not negative.
     private static func rates(_ entry: inout SpecFields, _ key: String) -> ModelPrice.Rates? {
         guard entry.object[key] != nil else {
-            entry.problem(key, "prices.missing_key", "'\(key)' ({input: USD, output: USD} per 1M tokens) is required")
+            entry.problem(
+                key,
+                "prices.missing_key",
+                "'\(key)' ({input: USD, output: USD} per 1M tokens) is required"
+            )
             return nil
         }
         var fields = entry.nested(key)
@@ -120,7 +158,11 @@ public struct PriceTable: Sendable {
             if fields.object[side] == nil {
                 fields.problem(side, "prices.missing_key", "'\(side)' (USD per 1M tokens) is required")
             } else if let value = fields.number(side) {
-                if value < 0 { fields.problem(side, "prices.out_of_range", "must not be negative") } else { values.append(value) }
+                if value < 0 {
+                    fields.problem(side, "prices.out_of_range", "must not be negative")
+                } else {
+                    values.append(value)
+                }
             }
         }
         entry.problems += fields.finish()

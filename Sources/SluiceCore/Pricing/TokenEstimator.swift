@@ -67,7 +67,8 @@ public enum TokenEstimator {
                     if next == .latinLetter { extended += 1 }
                     j += 1
                 }
-                total += perWord + perWordCharacter * Double(j - i) + perExtendedLatinLetter * Double(extended)
+                total +=
+                    perWord + perWordCharacter * Double(j - i) + perExtendedLatinLetter * Double(extended)
             case .cyrillic:
                 while j < scalars.count, classify(scalars[j]) == .cyrillic { j += 1 }
                 total += perCyrillicWord + perCyrillicLetter * Double(j - i)

@@ -4,7 +4,8 @@ import Testing
 @testable import SluiceCore
 
 /// The repository's root, for the shipped `pipelines/prices.yaml`.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
 
 @Suite struct PriceTableTests {
@@ -58,14 +59,29 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
               gpt-4o:
                 realtime: {input: 2.5}
                 batch: {input: 1.25, output: 5, cached: 1}
-            """)
+            """
+        )
         let described = found.map(\.description)
         #expect(
             described.contains(
-                "pipelines/prices.yaml:4: models.gpt-4o-mini.realtime.output: expected a number, got string"))
-        #expect(described.contains("pipelines/prices.yaml:5: models.gpt-4o-mini.batch.input: must not be negative"))
-        #expect(found.contains { $0.keyPath == "models.gpt-4o.realtime.output" && $0.code == "prices.missing_key" })
-        #expect(found.contains { $0.keyPath == "models.gpt-4o.batch.cached" && $0.code == "spec.unknown_key" && $0.line == 8 })
+                "pipelines/prices.yaml:4: models.gpt-4o-mini.realtime.output: expected a number, got string"
+            )
+        )
+        #expect(
+            described.contains(
+                "pipelines/prices.yaml:5: models.gpt-4o-mini.batch.input: must not be negative"
+            )
+        )
+        #expect(
+            found.contains {
+                $0.keyPath == "models.gpt-4o.realtime.output" && $0.code == "prices.missing_key"
+            }
+        )
+        #expect(
+            found.contains {
+                $0.keyPath == "models.gpt-4o.batch.cached" && $0.code == "spec.unknown_key" && $0.line == 8
+            }
+        )
         #expect(found.count == 4)
     }
 

@@ -31,7 +31,9 @@ import Testing
         func close(_ text: String, _ expected: Double) {
             #expect(abs(TokenEstimator.tokens(in: text) - expected) < 1e-9, "\(text.debugDescription)")
         }
-        let word = { (letters: Double) in TokenEstimator.perWord + TokenEstimator.perWordCharacter * letters }
+        let word = { (letters: Double) in
+            TokenEstimator.perWord + TokenEstimator.perWordCharacter * letters
+        }
         close("", 0)
         close("hello world", word(5) * 2)  // a single space joins the next word
         close("hello  world", word(5) * 2 + TokenEstimator.perSpaceRun)
