@@ -136,7 +136,7 @@ public struct EstimateReport: Sendable {
         )
         var output =
             "  output      ~\(n(e.outputTokens)) tokens expected (\(n(e.outputExpectedPerRequest)) a request, "
-            + "from the \(e.outputBasis == .schema ? "schema" : e.outputBasis.rawValue))"
+            + "\(Self.basisText[e.outputBasis] ?? e.outputBasis.rawValue))"
         if let max = e.outputTokensMax {
             output += ", at most \(n(max)) (cap \(n(e.outputCapPerRequest ?? 0)))"
         }
@@ -158,6 +158,12 @@ public struct EstimateReport: Sendable {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// How the expected output was found, in words.
+    static let basisText: [OutputEstimate.Basis: String] = [
+        .schema: "a typical answer of the schema", .maxTokens: "max_tokens: no schema",
+        .assumed: "assumed: no schema, no max_tokens", .notGenerated: "embeddings generate none",
+    ]
 
     static func rounded(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
 

@@ -145,18 +145,14 @@ public struct PriceTable: Sendable {
     /// The `input`/`output` rates under `key`, each required and not negative.
     private static func rates(_ entry: inout SpecFields, _ key: String) -> ModelPrice.Rates? {
         guard entry.object[key] != nil else {
-            entry.problem(
-                key,
-                "prices.missing_key",
-                "'\(key)' ({input: USD, output: USD} per 1M tokens) is required"
-            )
+            missing(&entry, key, "'\(key)' ({input: USD, output: USD} per 1M tokens) is required")
             return nil
         }
         var fields = entry.nested(key)
         var values: [Double] = []
         for side in ["input", "output"] {
             if fields.object[side] == nil {
-                fields.problem(side, "prices.missing_key", "'\(side)' (USD per 1M tokens) is required")
+                missing(&fields, side, "'\(side)' (USD per 1M tokens) is required")
             } else if let value = fields.number(side) {
                 if value < 0 {
                     fields.problem(side, "prices.out_of_range", "must not be negative")
@@ -167,5 +163,13 @@ public struct PriceTable: Sendable {
         }
         entry.problems += fields.finish()
         return values.count == 2 ? ModelPrice.Rates(input: values[0], output: values[1]) : nil
+    }
+
+    /// A missing key has no line of its own: the problem points at the mapping that lacks it.
+    private static func missing(_ fields: inout SpecFields, _ key: String, _ message: String) {
+        fields.problems.append(
+            SpecProblem(
+                code: "prices.missing_key", file: fields.file, keyPath: fields.keyPath(key),
+                line: fields.document.lines[fields.path], message: message))
     }
 }

@@ -74,7 +74,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         )
         #expect(
             found.contains {
-                $0.keyPath == "models.gpt-4o.realtime.output" && $0.code == "prices.missing_key"
+                $0.keyPath == "models.gpt-4o.realtime.output" && $0.code == "prices.missing_key" && $0.line == 7
             }
         )
         #expect(
