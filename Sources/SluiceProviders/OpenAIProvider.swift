@@ -9,8 +9,10 @@ public struct OpenAIProvider: BatchProvider {
     public let name: String
     public let wireFormat = WireFormat.openAIBatch
     /// 50,000 requests and 200 MB per input file (batch-api-wire.md §1.9).
-    public let maxRequestsPerBatch = 50_000
-    public let maxBytesPerBatch = 200_000_000
+    public let maxRequestsPerBatch = Self.limits.requests
+    public let maxBytesPerBatch = Self.limits.bytes
+    /// The limits above, known without a provider (`sluice estimate`).
+    public static let limits = BatchLimits(requests: 50_000, bytes: 200_000_000)
     let api: OpenAIBatchAPI
 
     /// A provider named `name` (as recorded in manifests) over `api`.

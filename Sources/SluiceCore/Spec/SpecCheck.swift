@@ -41,8 +41,37 @@ public enum SpecCheck {
                 lines.append("\(paths.spec(spec.name)): then: no pipeline named '\(then)' in \(paths.pipelines)")
             }
         }
+        let budgetProblems = budgetPrices(specs: specs, paths: paths)
+        problems += budgetProblems.count
+        lines += budgetProblems.map(\.description)
         let valid = specs.count
         lines.append("\(valid) of \(files.count) spec(s) valid, \(problems) problem(s)")
         return Report(lines: lines, ok: problems == 0, specs: specs)
+    }
+
+    /// A budget can only be checked against a price: every spec with `budget.max_usd` needs its model in
+    /// `pipelines/prices.yaml` (and the table must load).
+    static func budgetPrices(specs: [PipelineSpec], paths: SluicePaths) -> [SpecProblem] {
+        let budgeted = specs.filter { $0.budget.maxUSD != nil }
+        guard !budgeted.isEmpty else { return [] }
+        let pricesFile = paths.pipelines + "/" + PriceTable.fileName
+        var table: PriceTable?
+        if FileManager.default.fileExists(atPath: pricesFile) {
+            do {
+                table = try PriceTable.load(path: pricesFile)
+            } catch {
+                return error.problems
+            }
+        }
+        return budgeted.compactMap { spec in
+            guard table?.price(for: spec.model) == nil else { return nil }
+            let file = paths.spec(spec.name)
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            return SpecProblem(
+                code: "spec.budget_unpriced", file: file, keyPath: "budget.max_usd",
+                line: (try? YAMLDocument(yaml: text))?.lines["budget.max_usd"],
+                message: "model '\(spec.model)' has no price in \(pricesFile): a budget cannot be checked without one "
+                    + "(add the model to \(pricesFile) or remove the budget)")
+        }
     }
 }

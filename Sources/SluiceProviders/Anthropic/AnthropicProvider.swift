@@ -13,8 +13,10 @@ public struct AnthropicProvider: BatchProvider {
     public let name: String
     public let wireFormat = WireFormat.anthropicBatch
     /// 100,000 requests or 256 MB per batch, whichever comes first (batch-api-wire.md §2.6).
-    public let maxRequestsPerBatch = 100_000
-    public let maxBytesPerBatch = 256_000_000
+    public let maxRequestsPerBatch = Self.limits.requests
+    public let maxBytesPerBatch = Self.limits.bytes
+    /// The limits above, known without a provider (`sluice estimate`).
+    public static let limits = BatchLimits(requests: 100_000, bytes: 256_000_000)
     public let uploadsInput = false
     let api: AnthropicBatchAPI
 

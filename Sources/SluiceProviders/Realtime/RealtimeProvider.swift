@@ -14,8 +14,10 @@ public final class RealtimeProvider: BatchProvider {
     public let wireFormat = WireFormat.openAIBatch
     public let uploadsInput = false
     /// Bounded by the staged chunk; a realtime job has no provider-side size limit.
-    public let maxRequestsPerBatch = 50_000
-    public let maxBytesPerBatch = 200_000_000
+    public let maxRequestsPerBatch = RealtimeProvider.limits.requests
+    public let maxBytesPerBatch = RealtimeProvider.limits.bytes
+    /// The limits above, known without a provider (`sluice estimate`).
+    public static let limits = BatchLimits(requests: 50_000, bytes: 200_000_000)
 
     let baseURL: String
     let apiKey: String?

@@ -1,0 +1,146 @@
+import Crypto
+import Foundation
+import SluiceJSON
+import SluiceRecords
+
+/// What a drop would cost to send, measured by staging it exactly as `process` would, sending nothing.
+public struct DropEstimate: Sendable {
+    /// Records read from the file.
+    public var rows: Int
+    /// Rows that would fail before anything is sent, by failure code (`template.missing_field`, ...).
+    public var failuresByCode: [String: Int]
+    /// Requests staging would send: one per row that did not fail.
+    public var requests: Int
+    /// Requests with distinct rendered bodies: what dedupe would send.
+    public var uniqueRequests: Int
+    /// Estimated input tokens of every request, and of the unique ones only.
+    public var inputTokens: Int
+    public var uniqueInputTokens: Int
+    /// The output cap per request (`max_tokens` / `max_completion_tokens`, or the provider's default); nil: none.
+    public var outputCapPerRequest: Int?
+    /// The expected output tokens per request (from the schema, within the cap) and how it was found.
+    public var outputExpectedPerRequest: Int
+    public var outputBasis: OutputEstimate.Basis
+    /// Chunk files staging wrote; each becomes one batch.
+    public var chunks: Int
+    public var chunkBytes: Int
+
+    /// Rows that would fail before sending.
+    public var failedRows: Int { failuresByCode.values.reduce(0, +) }
+    /// Expected output tokens of every request, and at most (every answer at its cap; nil without a cap).
+    public var outputTokens: Int { requests * outputExpectedPerRequest }
+    public var outputTokensMax: Int? { outputCapPerRequest.map { $0 * requests } }
+}
+
+/// Stages a drop into a temporary folder (removed afterwards) and measures its requests.
+public struct DropEstimator: Sendable {
+    let spec: PipelineSpec
+    let wireFormat: WireFormat
+    let stager: Stager
+
+    /// An estimator for `spec` on a provider speaking `wireFormat` within these batch limits.
+    public init(
+        spec: PipelineSpec,
+        wireFormat: WireFormat,
+        providerMaxBytes: Int,
+        providerMaxRequests: Int
+    ) {
+        self.spec = spec
+        self.wireFormat = wireFormat
+        stager = Stager(
+            spec: spec,
+            line: wireFormat.requestLine(for: spec),
+            providerMaxBytes: providerMaxBytes,
+            providerMaxRequests: providerMaxRequests,
+            framing: wireFormat.framing
+        )
+    }
+
+    /// Estimates `sourcePath` (dropped as `fileName`). Blocking. Throws `DropRejection` for a file `process`
+    /// would reject, as staging does.
+    public func estimate(
+        sourcePath: String,
+        fileName: String,
+        temporaryRoot: String = NSTemporaryDirectory()
+    )
+        throws -> DropEstimate
+    {
+        let work = temporaryRoot + "/sluice-estimate-" + UUID().uuidString
+        try SluicePaths.ensureDirectory(work)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let staged = try stager.stage(sourcePath: sourcePath, fileName: fileName, directory: work)
+        let output = OutputEstimate(spec: spec, anthropic: wireFormat == .anthropicBatch)
+        var estimate = DropEstimate(
+            rows: staged.rowsIn,
+            failuresByCode: try Self.failureCodes(work + "/" + Stager.failuresFileName),
+            requests: 0,
+            uniqueRequests: 0,
+            inputTokens: 0,
+            uniqueInputTokens: 0,
+            outputCapPerRequest: output.cap,
+            outputExpectedPerRequest: output.expected,
+            outputBasis: output.basis,
+            chunks: staged.chunks.count,
+            chunkBytes: staged.chunks.reduce(0) { $0 + $1.bytes }
+        )
+        var seen = Set<Data>()
+        var tokens = 0.0
+        var uniqueTokens = 0.0
+        for chunk in staged.chunks {
+            let reader = JSONLReader(source: try FileByteSource(path: chunk.path), path: chunk.path)
+            while let line = try reader.next() {
+                guard let (_, request) = RetryPlanner.requestLine(line.bytes) else { continue }
+                let count = try inputTokens(request)
+                estimate.requests += 1
+                tokens += count
+                if seen.insert(Data(SHA256.hash(data: Self.body(of: request)))).inserted {
+                    estimate.uniqueRequests += 1
+                    uniqueTokens += count
+                }
+            }
+        }
+        estimate.inputTokens = Int(tokens.rounded())
+        estimate.uniqueInputTokens = Int(uniqueTokens.rounded())
+        return estimate
+    }
+
+    /// The line after its custom id: identical for two rows exactly when their requests are.
+    static func body(of line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var index = line.startIndex + RetryPlanner.customIDPrefix.count
+        while index < line.endIndex && line[index] != UInt8(ascii: "\"") { index += 1 }
+        return line[index...]
+    }
+
+    /// Estimated input tokens of one rendered request: its system and user text, or its embeddings input.
+    func inputTokens(_ line: ArraySlice<UInt8>) throws -> Double {
+        let value = try JSONParser.parse(line)
+        switch wireFormat {
+        case .openAIBatch:
+            let body = value["body"]
+            if spec.endpoint == .embeddings {
+                return TokenEstimator.tokens(in: body?["input"]?.stringValue ?? "")
+            }
+            let messages = (body?["messages"]?.arrayValue ?? []).map { $0["content"]?.stringValue ?? "" }
+            return TokenEstimator.chatTokens(messages: messages)
+        case .anthropicBatch:
+            let params = value["params"]
+            var messages = (params?["messages"]?.arrayValue ?? []).map {
+                $0["content"]?.stringValue ?? ""
+            }
+            if let system = params?["system"]?.stringValue { messages.insert(system, at: 0) }
+            return TokenEstimator.chatTokens(messages: messages)
+        }
+    }
+
+    /// Counts of the staging failures file's `error.code`s.
+    static func failureCodes(_ path: String) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        guard FileManager.default.fileExists(atPath: path) else { return counts }
+        let reader = JSONLReader(source: try FileByteSource(path: path), path: path)
+        while let line = try reader.next() {
+            let code = (try? JSONParser.parse(line.bytes))?["error"]?["code"]?.stringValue ?? "unknown"
+            counts[code, default: 0] += 1
+        }
+        return counts
+    }
+}
