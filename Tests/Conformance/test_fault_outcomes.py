@@ -108,11 +108,14 @@ def test_a_retryable_failure_is_sent_max_attempts_times(tmp_path, faults, kind):
 
 def test_repair_retries_go_through_the_same_rounds(tmp_path):
     # The emulator's schema_invalid fault follows the custom_id, not the prompt, so repaired requests fail too: what
-    # this shows is that repaired requests (the answer and its error appended) are requests the provider takes.
-    manifest, failures, stats = run(tmp_path, "schema_invalid=1", retry="{max_attempts: 3, repair: true}")
+    # this shows is that repaired requests (the answer and its error appended) are requests the provider takes,
+    # and that they really carry more: their prompts cost more input tokens than the plain retries'.
+    manifest, failures, stats = run(tmp_path / "repair", "schema_invalid=1", retry="{max_attempts: 3, repair: true}")
     assert summary(manifest) == (0, 100, 3, {"schema": 100})
     assert stats["custom_ids"]["received"] == 300
     check_no_double_billing(stats)
+    plain, _, _ = run(tmp_path / "plain", "schema_invalid=1")
+    assert manifest["usage"]["input_tokens"] > plain["usage"]["input_tokens"] > 0, (manifest["usage"], plain["usage"])
 
 
 def test_a_canary_whose_answers_fail_validation_stops_the_file_after_its_rows(tmp_path):

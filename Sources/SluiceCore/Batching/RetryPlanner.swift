@@ -36,7 +36,7 @@ struct RetryPlanner {
         /// than `maxAttempts` of its attempts counted (a full queue counts as none, up to `maxQueueWaits`).
         func allows(_ attempts: [RowOutcome]) -> Bool {
             guard case .failure(let latest)? = attempts.first?.output, latest.kind.retryable else { return false }
-            let waits = attempts.filter { if case .failure(let f) = $0.output { f.kind == .queueFull } else { false } }
+            let waits = attempts.filter { if case .failure(let f) = $0.output { !f.kind.spendsAttempt } else { false } }
             return attempts.count - waits.count < maxAttempts && waits.count <= maxQueueWaits
         }
     }

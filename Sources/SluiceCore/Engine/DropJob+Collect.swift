@@ -62,12 +62,13 @@ extension DropJob {
             let wait = next - start.duration(to: clock.now)
             if wait > .zero { try await clock.sleep(for: wait) }
         }
-        if try await store.progress(dropID: dropID).contains(where: { $0.batch == nil }) {
+        let chunks = try await store.progress(dropID: dropID)
+        if chunks.contains(where: { $0.batch == nil }) {
             // Chunks held back by the canary: back to submitting, where the canary is judged.
             try await store.updateDrop(id: dropID) { $0.stage = .staged }
             return
         }
-        if try await planRetryRound() { return }
+        if try await planRetryRound(chunks.map(\.chunk)) { return }
         let now = Date()
         try await store.updateDrop(id: dropID) {
             $0.stage = .downloaded

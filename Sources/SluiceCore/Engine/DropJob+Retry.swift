@@ -10,11 +10,10 @@ extension DropJob {
     /// After every batch of the drop ended: plans the next retry round and moves the drop back to `staged`,
     /// or returns false when no row is left to retry (no retryable failure, or `retry.max_attempts` reached).
     ///
-    /// Only the rows of the round that just ended are candidates, each by its latest outcome, so a row is sent
-    /// at most `max_attempts` times in all. Planning is repeatable: a crash before the round is recorded plans
+    /// Only the rows of the round that just ended are candidates, each by its latest outcome and its attempts
+    /// so far (`RetryPlanner.Budget`: `max_attempts` counted ones, full-queue waits aside). Planning is repeatable: a crash before the round is recorded plans
     /// it again over the same outcome files and rewrites the same chunk files.
-    func planRetryRound() async throws -> Bool {
-        let chunks = try await store.progress(dropID: dropID).map(\.chunk)
+    func planRetryRound(_ chunks: [ChunkRecord]) async throws -> Bool {
         let lastRound = chunks.map(\.round).max() ?? 1
         let round = lastRound + 1
         let budget = RetryPlanner.Budget(maxAttempts: spec.retry.maxAttempts, maxQueueWaits: Self.maxQueueWaits)

@@ -105,13 +105,6 @@ public struct AnthropicProvider: BatchProvider {
 
     /// Runs an API call, translating its error into the engine's `ProviderError`.
     private func call<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as AnthropicAPIError {
-            // Shutdown, not a provider answer: the caller stops at its recorded stage.
-            if error.code == .cancelled { throw CancellationError() }
-            throw ProviderError(
-                code: error.code.rawValue, message: error.message, httpStatus: error.status, retryable: error.isTransient)
-        }
+        try await APICall.translated(AnthropicAPIError.self, body)
     }
 }
