@@ -66,10 +66,12 @@ struct EstimateCommand: AsyncParsableCommand {
         )
         let fileName = URL(fileURLWithPath: file).lastPathComponent
         let source = file
+        // The result cache is read when a state database exists; estimate never creates one.
+        let cache = FileManager.default.fileExists(atPath: paths.database) ? try StateStore(path: paths.database) : nil
         let estimate: DropEstimate
         do {
             estimate = try await Blocking.run("sluice-estimate") {
-                try estimator.estimate(sourcePath: source, fileName: fileName)
+                try estimator.estimate(sourcePath: source, fileName: fileName, cache: cache)
             }
         } catch let rejection as DropRejection {
             printError("\(fileName): rejected: \(rejection.reason)")

@@ -116,11 +116,12 @@ def test_json_has_the_documented_keys_and_counts_match_staging(tmp_path):
     root, drop = sample_root(tmp_path)
     report = estimate(root, drop)
     assert set(report) == {"pipeline", "file", "provider", "model", "rows", "failed_rows", "failures_by_code",
-                           "requests", "unique_requests", "cache_hit", "cached_rows", "chunks", "batches", "chunk_bytes", "tokens", "price",
+                           "requests", "unique_requests", "cache_hit", "cached_rows", "cached_requests", "requests_to_send", "chunks", "batches", "chunk_bytes", "tokens", "price",
                            "cost"}
     assert set(report["tokens"]) == {"method", "encoding", "input", "input_unique", "output_expected", "output_max",
                                      "output_per_request"}
-    assert set(report["cost"]) == {"currency", "batch", "realtime", "saving", "batch_max", "batch_if_deduped"}
+    assert set(report["cost"]) == {"currency", "batch", "realtime", "saving", "batch_max", "batch_if_deduped",
+                                   "batch_to_send"}
     assert set(report["price"]) == {"known", "table", "as_of", "unit", "batch", "realtime"}
     staged = json.loads(run_sluice("bench", "stage", drop, "--pipeline", "tickets", "--root", root, "--json").stdout)
     assert (report["rows"], report["failed_rows"], report["chunks"]) == (staged["rows"], staged["failed"],
@@ -129,6 +130,7 @@ def test_json_has_the_documented_keys_and_counts_match_staging(tmp_path):
     assert report["tokens"]["output_max"] == 200 * report["requests"]
     assert not (root / ".sluice").exists(), "estimate keeps no state"
     assert report["cache_hit"] is False and report["cached_rows"] == 0
+    assert report["cached_requests"] == 0 and report["requests_to_send"] == report["unique_requests"]
 
 
 def test_a_file_processed_before_is_a_cache_hit(tmp_path):

@@ -160,7 +160,7 @@ def test_chunking_limits(tmp_path):
         w = csv.writer(f)
         w.writerow(["ticket_id", "channel", "subject", "body"])
         for i in range(120_000):
-            w.writerow([f"S{i}", "web", "s", "b"])
+            w.writerow([f"S{i}", "web", f"s{i}", "b"])  # distinct requests: none deduped
     run_sluice("process", small, "--pipeline", "tickets", "--root", root, "--quiet")
     manifest = check_manifest(root / "outbox" / "tickets", "small")
     assert manifest["counts"]["succeeded"] == 120_000

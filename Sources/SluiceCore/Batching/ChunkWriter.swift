@@ -81,6 +81,19 @@ final class ChunkWriter {
         current!.chunk.lastRow = row
     }
 
+    /// Whether the open chunk can take `requests` more lines of `bytes` in all (a new chunk always can).
+    func hasRoom(requests: Int, bytes: Int) -> Bool {
+        guard let open = current else { return true }
+        return open.chunk.requests + requests <= maxRequests
+            && open.chunk.bytes + bytes + requests * framing.separator.count + framing.suffix.count <= maxBytes
+    }
+
+    /// Ends the open chunk: the next line starts a new one.
+    func endChunk() throws(RecordsError) { try close() }
+
+    /// The sequence number the next line goes into, if it starts no new chunk.
+    var currentSeq: Int { current?.chunk.seq ?? firstSeq + chunks.count }
+
     /// Closes the open chunk; returns every chunk written.
     func finish() throws(RecordsError) -> [StagedChunk] {
         try close()

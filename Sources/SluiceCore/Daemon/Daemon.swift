@@ -52,6 +52,7 @@ public final class Daemon: Service, Sendable {
         var registry = PipelineRegistry(paths: paths)
         registry.refresh(logger: logger)
         let events = EventQueue()
+        let sealer = CollectionSealer(store: store, logger: logger)
         let watcher = makeWatcher()
         defer { watcher?.stop() }
 
@@ -136,6 +137,15 @@ public final class Daemon: Service, Sendable {
                     }
                 }
                 if !settings.once { toStart += await book.due(at: now) }
+                do {
+                    // With --once, a collection goes as soon as nothing else is running: no more can join it.
+                    let busy = await book.isBusy
+                    let idle = settings.once && toStart.isEmpty && !busy
+                    toStart += try await sealer.seal(
+                        specs: registry.active.mapValues(\.spec), idle: idle, now: Date())
+                } catch {
+                    logger.error("cannot seal collections", metadata: ["error": "\(error)"])
+                }
                 for id in toStart where await book.start(id) {
                     group.addTask { await self.runJob(id, store: store, files: files, limits: limits, book: book) }
                 }
@@ -154,7 +164,7 @@ public final class Daemon: Service, Sendable {
                         }
                     }
                     waitingFor = waiting.filter { !$0.value.isEmpty }
-                    if waitingFor!.isEmpty, await book.idle {
+                    if waitingFor!.isEmpty, await book.idle, try await store.collectingCount() == 0 {
                         let failed = await book.failures
                         let finished = await book.finished
                         result.withLock {
@@ -174,7 +184,8 @@ public final class Daemon: Service, Sendable {
     /// True when a drop may start now; false (and held back) while an earlier drop of the same content
     /// is in flight, whose results it will reuse.
     private func admit(_ drop: DropRecord, store: StateStore, book: JobBook) async throws -> Bool {
-        if drop.stage == .claimed, let twin = try await store.twin(of: drop), twin.stage != .archived,
+        if drop.stage == .claimed, drop.origin != .collection, let twin = try await store.twin(of: drop),
+            twin.stage != .archived,
             twin.origin == .inbox
         {
             await book.hold(drop.id!)
@@ -200,6 +211,16 @@ public final class Daemon: Service, Sendable {
                     provider: provider, store: store, paths: self.paths, limits: limits, logger: self.logger)
                 let report = try await DropJob(dropID: id, spec: spec, environment: environment, reuse: .finished).run()
                 let d = report.drop
+                if d.origin == .collection {
+                    // Its files go on with their own jobs.
+                    for member in try await store.collectionMembers(id) where !member.isDone { await book.hold(member.id!) }
+                    fileLog.info("collection done", metadata: ["batches": "\(report.batches)"])
+                    return
+                }
+                if d.stage == .collecting {
+                    fileLog.info("waiting in its pipeline's collection for a shared batch")
+                    return
+                }
                 fileLog.info(
                     report.rejected ? "file rejected" : "file done",
                     metadata: [

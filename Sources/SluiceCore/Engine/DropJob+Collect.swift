@@ -62,6 +62,10 @@ extension DropJob {
             let wait = next - start.duration(to: clock.now)
             if wait > .zero { try await clock.sleep(for: wait) }
         }
+        if drop.origin == .collection {
+            try await finishCollection()
+            return
+        }
         let chunks = try await store.progress(dropID: dropID)
         if chunks.contains(where: { $0.batch == nil }) {
             // Chunks held back by the canary: back to submitting, where the canary is judged.
@@ -123,6 +127,10 @@ extension DropJob {
 
     /// Writes the chunk's outcome file (one line per row of the chunk) into the drop's results folder.
     func joinResults(chunk: ChunkRecord, snapshot: BatchSnapshot, files: [String]) async throws {
+        if try await current().origin == .collection {
+            try await distribute(chunk: chunk, snapshot: snapshot, files: files)
+            return
+        }
         let path = paths.dropWork(dropID) + "/" + ChunkRecord.outcomesName(seq: chunk.seq)
         let format = provider.wireFormat
         let interpreter = OutputInterpreter(spec: spec, format: format)

@@ -10,6 +10,15 @@ extension DropJob {
     /// A drop reusing a twin's results joins its rows with the twin's outcome files: the same content gives
     /// the same rows with the same numbers.
     func write(_ drop: DropRecord) async throws {
+        if drop.origin == .collection {
+            // A collection writes nothing: each file it carried writes its own outputs.
+            let now = Date()
+            try await store.updateDrop(id: dropID) {
+                $0.stage = .written
+                $0.writtenAt = now
+            }
+            return
+        }
         let owner = drop.sameAs ?? dropID
         let items = try await store.progress(dropID: owner)
         guard let resultsDir = drop.resultsDir else {
@@ -24,12 +33,19 @@ extension DropJob {
         try SluicePaths.ensureDirectory(outbox)
         Self.removeStaleTemporaries(in: outbox, fileName: drop.sourceName)
         let assembler = Assembler(spec: spec, line: provider.wireFormat.requestLine(for: spec))
+        // A twin's answers were stored when the twin was written.
+        let storesAnswers = spec.cache.enabled && drop.sameAs == nil
+        let keying = RequestKeying(spec: spec)
+        let (store, name, model) = (self.store, spec.name, spec.model)
         let assembled: AssemblyResult
         do {
             assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in
-                try assembler.assemble(
+                let cache = storesAnswers ? AnswerBuffer(store: store, pipeline: name, model: model) : nil
+                let result = try assembler.assemble(
                     sourcePath: drop.sourcePath, fileName: drop.sourceName, workDirectory: resultsDir, chunks: chunks,
-                    outbox: outbox, stop: stop)
+                    outbox: outbox, stop: stop, answers: cache.map { buffer in (keying, { try buffer.add($0) }) })
+                try cache?.flush()
+                return result
             })
         } catch let rejection as DropRejection {
             // The source changed or vanished under us since staging.
@@ -55,6 +71,8 @@ extension DropJob {
         manifest.retries = .init(
             rounds: (items.map(\.chunk.round).max() ?? 1) - 1, rows: assembled.retriedRows,
             recovered: assembled.rowsRecoveredByRetry)
+        manifest.deduped = assembled.deduped
+        manifest.cached = assembled.cached
         if drop.sameAs == nil {
             manifest.inputTokens = assembled.inputTokens
             manifest.outputTokens = assembled.outputTokens
@@ -65,7 +83,8 @@ extension DropJob {
             }
         } else {
             // Nothing was sent for this file: every answered row came from the earlier drop's stored results.
-            manifest.cached = items.filter { $0.chunk.round == 1 }.reduce(0) { $0 + $1.chunk.requests }
+            manifest.cached = assembled.answeredBySending + assembled.cached + assembled.deduped
+            manifest.deduped = 0
         }
         for output in assembled.outputs {
             let digest = try await Blocking.run("sluice-digest") { try FileDigest.sha256(path: outbox + "/" + output.name) }
@@ -126,7 +145,7 @@ extension DropJob {
                 resultsDir = directory
                 let work = paths.dropWork(dropID)
                 let items = try await store.progress(dropID: dropID)
-                let names = [Stager.failuresFileName] + items.map { ChunkRecord.outcomesName(seq: $0.chunk.seq) }
+                let names = [Stager.failuresFileName, RowReference.fileName] + items.map { ChunkRecord.outcomesName(seq: $0.chunk.seq) }
                 for name in names where FileManager.default.fileExists(atPath: work + "/" + name) {
                     try Self.move(work + "/" + name, to: directory + "/" + name)
                 }

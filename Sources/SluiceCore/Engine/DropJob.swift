@@ -100,7 +100,9 @@ public struct DropJob: Sendable {
         if drop.isDone { return false }
         switch drop.stage {
         case .claimed: try await stageOrReuse(drop)
+        case .staged where try await entersCollection(drop): break
         case .staged, .submitting: try await submitAll(drop)
+        case .collecting: return false  // the collection's job moves it on
         case .submitted: try await collect(drop)
         case .downloaded: try await write(drop)
         case .written, .rejected: try await archive(drop)
@@ -124,6 +126,10 @@ public struct DropJob: Sendable {
     // MARK: claimed → staged (or → downloaded with a twin's results, or → rejected)
 
     private func stageOrReuse(_ drop: DropRecord) async throws {
+        if drop.origin == .collection {
+            try await combine(drop)
+            return
+        }
         if drop.origin == .inbox && FileObservation.isSymbolicLink(drop.sourcePath) {
             // A link in a shared inbox may point anywhere (another team's data, /etc); only files dropped count.
             try await reject(
@@ -150,9 +156,11 @@ public struct DropJob: Sendable {
         try SluicePaths.ensureDirectory(work)
         try await store.updateDrop(id: dropID) { $0.resultsDir = work }
         let format = provider.wireFormat
+        // `--reprocess` sends every row again: it skips the cache, but a file's repeats still go once.
         let stager = Stager(
             spec: spec, line: format.requestLine(for: spec), providerMaxBytes: provider.maxBytesPerBatch,
-            providerMaxRequests: provider.maxRequestsPerBatch, framing: format.framing)
+            providerMaxRequests: provider.maxRequestsPerBatch, framing: format.framing,
+            dedupe: StagingDedupe.forSpec(spec, cache: reuse == .never ? nil : store))
         let staging: StagingResult
         do {
             let progress = self.progress
@@ -172,6 +180,7 @@ public struct DropJob: Sendable {
             "staged",
             metadata: [
                 "rows": "\(staging.rowsIn)", "chunks": "\(staging.chunks.count)", "failed": "\(staging.failedRows)",
+                "deduped": "\(staging.dedupedRows)", "cached": "\(staging.cachedRows)",
             ])
         _ = try await store.recordStaged(
             dropID: dropID, rowsIn: staging.rowsIn,

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceJSON
 import SluiceRecords
 
@@ -7,6 +8,41 @@ public struct StagingResult: Sendable {
     public var chunks: [StagedChunk]
     /// Rows that failed before any request was made (bad record, missing field, request too large).
     public var failedRows: Int
+    /// Rows whose request an earlier row of the file already makes (sent once, answer fanned out).
+    public var dedupedRows = 0
+    /// Rows answered from the result cache.
+    public var cachedRows = 0
+}
+
+/// How staging avoids sending a request twice: within the file, and against the result cache.
+public struct StagingDedupe: Sendable {
+    public var keying: RequestKeying
+    /// Send each distinct request once per file.
+    public var withinFile: Bool
+    /// Where validated answers of earlier requests are looked up; nil: none.
+    public var cache: (any AnswerLookup)?
+    /// Cached answers older than this are not used (`cache.ttl`).
+    public var notBefore: Date?
+
+    /// Distinct requests the within-file table remembers (16 bytes of key and a row each, about 25 MB
+    /// with the table's overhead). Past that, new requests are sent without being remembered: memory stays
+    /// bounded, and only repeats of requests first seen after the cap are sent twice.
+    public static let maxTrackedRequests = 1 << 18
+
+    public init(keying: RequestKeying, withinFile: Bool, cache: (any AnswerLookup)?, notBefore: Date?) {
+        self.keying = keying
+        self.withinFile = withinFile
+        self.cache = cache
+        self.notBefore = notBefore
+    }
+
+    /// What `spec` asks for; `cache` nil when the cache is not to be consulted (`--reprocess`).
+    public static func forSpec(_ spec: PipelineSpec, cache: (any AnswerLookup)?, now: Date = Date()) -> StagingDedupe? {
+        let lookup = spec.cache.enabled ? cache : nil
+        guard spec.dedupe || lookup != nil else { return nil }
+        let notBefore = spec.cache.ttl.map { now.addingTimeInterval(-Double($0.components.seconds)) }
+        return StagingDedupe(keying: RequestKeying(spec: spec), withinFile: spec.dedupe, cache: lookup, notBefore: notBefore)
+    }
 }
 
 /// Reads a drop, renders one request per row and packs them into chunk files.
@@ -19,12 +55,14 @@ public struct Stager: Sendable {
     let maxBytes: Int
     let maxRequests: Int
     let framing: ChunkFraming
+    let dedupe: StagingDedupe?
 
     /// A stager for `spec`, packing chunks within the tighter of the spec's and the provider's limits.
     public init(
         spec: PipelineSpec, line: RequestLine, providerMaxBytes: Int, providerMaxRequests: Int,
-        framing: ChunkFraming = .lines
+        framing: ChunkFraming = .lines, dedupe: StagingDedupe? = nil
     ) {
+        self.dedupe = dedupe
         self.spec = spec
         self.line = line
         self.framing = framing
@@ -58,6 +96,19 @@ public struct Stager: Sendable {
         }
         var rows = 0
         var failed = 0
+        var deduped = 0
+        var cached = 0
+        var references: RowReferenceWriter?
+        if dedupe != nil {
+            do {
+                references = try RowReferenceWriter(path: directory + "/" + RowReference.fileName)
+            } catch {
+                throw DropRejection(code: error.code, reason: "cannot write staging files: \(error.message)")
+            }
+        }
+        // An empty cache costs no lookups.
+        let cache = try dedupe?.cache.flatMap { try $0.hasAnswers() ? $0 : nil }
+        var seen: [RequestKey.ShortKey: Int] = [:]
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         var failureLine: [UInt8] = []
@@ -89,6 +140,23 @@ public struct Stager: Sendable {
                         failure = RowFailure(
                             category: .input, code: "input.request_too_large",
                             message: "the rendered request is \(buffer.count) bytes; a chunk holds at most \(maxBytes)")
+                    } else if let dedupe, let references {
+                        let key = dedupe.keying.key(line: buffer[...])
+                        let short = key.short
+                        if dedupe.withinFile, let primary = seen[short] {
+                            try references.sameAs(row: row.row, primary: primary)
+                            deduped += 1
+                        } else {
+                            if dedupe.withinFile && seen.count < StagingDedupe.maxTrackedRequests {
+                                seen[short] = row.row
+                            }
+                            if let answer = try cache?.answer(for: key, notBefore: dedupe.notBefore) {
+                                try references.cached(row: row.row, output: answer.output)
+                                cached += 1
+                            } else {
+                                try writer.append(buffer, row: row.row)
+                            }
+                        }
                     } else {
                         try writer.append(buffer, row: row.row)
                     }
@@ -109,9 +177,13 @@ public struct Stager: Sendable {
                         + "the file looks truncated (a complete JSONL file ends with a newline)")
             }
             try failures.finish()
+            try references?.finish()
             let chunks = try writer.finish()
             progress(rows)
-            return StagingResult(rowsIn: rows, chunks: chunks, failedRows: failed)
+            var result = StagingResult(rowsIn: rows, chunks: chunks, failedRows: failed)
+            result.dedupedRows = deduped
+            result.cachedRows = cached
+            return result
         } catch let error as RecordsError {
             // Reading problems arrive as DropRejection from the reader; a RecordsError here is a write failure.
             throw DropRejection(code: error.code, reason: "cannot write staging files: \(error.message)")

@@ -15,6 +15,11 @@ public struct AssemblyResult: Sendable {
     /// Rows answered by a retry round (their latest outcome came from attempt 2 or later), and rows retried at all.
     public var retriedRows = 0
     public var rowsRecoveredByRetry = 0
+    /// Rows that took the fate of an earlier row with the same request, and rows answered by the cache.
+    public var deduped = 0
+    public var cached = 0
+    /// Rows whose fate a chunk's outcome file recorded (their requests were sent).
+    public var answeredBySending = 0
     /// Committed outputs (file name inside the outbox folder, rows).
     public var outputs: [(name: String, rows: Int)] = []
 }
@@ -37,10 +42,12 @@ public struct Assembler: Sendable {
     }
 
     /// Assembles into `outbox` (temp files, committed only at the end). Blocking: run on a thread of its own.
-    /// `chunks` pairs each chunk's row range and attempt round with its outcome file.
+    /// `chunks` pairs each chunk's row range and attempt round with its outcome file. With `answers`, every
+    /// answer a chunk brought back is handed over with its request's key (for the result cache).
     public func assemble(
         sourcePath: String, fileName: String, workDirectory: String,
-        chunks: [(firstRow: Int, lastRow: Int, round: Int, outcomes: String)], outbox: String, stop: StopFlag? = nil
+        chunks: [(firstRow: Int, lastRow: Int, round: Int, outcomes: String)], outbox: String, stop: StopFlag? = nil,
+        answers: (keying: RequestKeying, sink: (AnswerEntry) throws -> Void)? = nil
     ) throws -> AssemblyResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
@@ -60,8 +67,14 @@ public struct Assembler: Sendable {
         var stagingFailures = try StagingFailureStream(path: workDirectory + "/" + Stager.failuresFileName)
         var layers = OutcomeLayers(
             chunks: chunks.map { (.init(firstRow: $0.firstRow, lastRow: $0.lastRow, outcomes: $0.outcomes), $0.round) })
+        let referencesPath = workDirectory + "/" + RowReference.fileName
+        var references = try RowReferenceStream(path: referencesPath)
+        // Fates later rows take over (dedupe), kept until the last of them has been written.
+        var waiting = try RowReferenceStream.primaries(path: referencesPath)
+        var held: [Int: Fate] = [:]
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
+        var rendered: [UInt8] = []
 
         if reader.format == .csv {
             for (i, name) in reader.header.enumerated() {
@@ -83,6 +96,20 @@ public struct Assembler: Sendable {
             var history: [RowOutcome] = []
             if let failure = try stagingFailures.failure(for: row.row) {
                 fate = .failed(failure, attempts: 0, raw: nil)
+            } else if let reference = try references.reference(for: row.row) {
+                switch reference {
+                case .cached(let output):
+                    fate = .enriched(output)
+                    result.cached += 1
+                case .sameAs(let primary):
+                    result.deduped += 1
+                    fate = Self.taken(from: primary, held: held[primary])
+                    waiting[primary, default: 1] -= 1
+                    if waiting[primary]! <= 0 {
+                        waiting[primary] = nil
+                        held[primary] = nil
+                    }
+                }
             } else {
                 let attempts = try layers.outcomes(row: row.row)
                 if let outcome = attempts.first {
@@ -93,10 +120,23 @@ public struct Assembler: Sendable {
                         result.outputTokens += usage.output
                     }
                     if !history.isEmpty { result.retriedRows += 1 }
+                    result.answeredBySending += 1
                     switch outcome.output {
                     case .success(let value):
                         fate = .enriched(value)
                         if !history.isEmpty { result.rowsRecoveredByRetry += 1 }
+                        if let answers {
+                            rendered.removeAll(keepingCapacity: true)
+                            let complete = line.render(customID: "", into: &rendered) { index, out in
+                                resolver.appendEscaped(index, of: row, into: &out)
+                            }
+                            if complete {
+                                try answers.sink(
+                                    AnswerEntry(
+                                        key: answers.keying.key(line: rendered[...]), output: JSONWriter.string(value),
+                                        inputTokens: outcome.usage?.input ?? 0, outputTokens: outcome.usage?.output ?? 0))
+                            }
+                        }
                     case .failure(let failure): fate = .failed(failure, attempts: outcome.attempts, raw: outcome.raw)
                     }
                 } else {
@@ -105,6 +145,7 @@ public struct Assembler: Sendable {
                     fate = .failed(missing, attempts: 0, raw: nil)
                 }
             }
+            if waiting[row.row] != nil { held[row.row] = fate }
             out.removeAll(keepingCapacity: true)
             switch fate {
             case .enriched(let output):
@@ -139,6 +180,22 @@ public struct Assembler: Sendable {
     private enum Fate {
         case enriched(JSONValue)
         case failed(RowFailure, attempts: Int, raw: String?)
+    }
+
+    /// The fate of a row whose request `primary` made: the same answer, or the same failure saying so.
+    private static func taken(from primary: Int, held: Fate?) -> Fate {
+        switch held {
+        case .enriched(let output)?:
+            return .enriched(output)
+        case .failed(var failure, let attempts, let raw)?:
+            failure.message += " (the same request as row \(primary), sent once)"
+            return .failed(failure, attempts: attempts, raw: raw)
+        case nil:
+            let missing = RowFailure(
+                category: .transient, code: "result.missing",
+                message: "the same request as row \(primary), whose result is missing")
+            return .failed(missing, attempts: 0, raw: nil)
+        }
     }
 
     private func appendEnriched(_ row: SourceRow, output: JSONValue, to out: inout [UInt8]) {

@@ -50,6 +50,11 @@ public struct EstimateReport: Sendable {
         guard let price, let max = estimate.outputTokensMax else { return nil }
         return price.batch.cost(input: estimate.inputTokens, output: max)
     }
+    /// Batch prices for what `process` would send (the cache's answers and a file's repeats are free).
+    public var toSendBatchUSD: Double? {
+        price?.batch.cost(
+            input: estimate.inputTokensToSend, output: estimate.requestsToSend * estimate.outputExpectedPerRequest)
+    }
     /// Batch prices for the unique requests only: what dedupe would send.
     public var dedupedBatchUSD: Double? {
         price?.batch.cost(
@@ -81,6 +86,7 @@ public struct EstimateReport: Sendable {
             "failures_by_code": .object(failures),
             "requests": .int(e.requests), "unique_requests": .int(e.uniqueRequests),
             "cache_hit": .bool(cachedRows != nil), "cached_rows": .int(cachedRows ?? 0),
+            "cached_requests": .int(e.cachedRequests), "requests_to_send": .int(e.requestsToSend),
             "chunks": .int(e.chunks), "batches": .int(e.chunks), "chunk_bytes": .int(e.chunkBytes),
             "tokens": [
                 "method": .string(TokenEstimator.method), "encoding": "cl100k_base",
@@ -99,6 +105,7 @@ public struct EstimateReport: Sendable {
                 "saving": usd(realtimeUSD.flatMap { r in batchUSD.map { r - $0 } }),
                 "batch_max": usd(batchMaxUSD),
                 "batch_if_deduped": usd(dedupedBatchUSD),
+                "batch_to_send": usd(toSendBatchUSD),
             ],
         ]
     }
@@ -124,6 +131,11 @@ public struct EstimateReport: Sendable {
         lines.append(
             "  requests    \(n(e.requests)), \(n(e.uniqueRequests)) unique (what dedupe would send)"
         )
+        if e.cachedRequests > 0 {
+            lines.append(
+                "  cache       \(n(e.cachedRequests)) requests answered by the result cache; "
+                    + "\(n(e.requestsToSend)) would be sent")
+        }
         if let cachedRows {
             lines.append(
                 "  cache       this content went through this spec before: `process` would reuse its "
@@ -150,6 +162,9 @@ public struct EstimateReport: Sendable {
                 lines.append("              at most \(money(max)) if every answer reaches its cap")
             }
             lines.append("              \(money(dedupedBatchUSD)) at batch prices if deduped")
+            if e.cachedRequests > 0 {
+                lines.append("              \(money(toSendBatchUSD)) at batch prices for what would be sent")
+            }
             lines.append(
                 "  prices      \(table) (as of \(pricesAsOf ?? "?"); check them with your provider)"
             )

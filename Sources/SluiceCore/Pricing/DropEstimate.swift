@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SluiceJSON
 import SluiceRecords
@@ -16,6 +15,12 @@ public struct DropEstimate: Sendable {
     /// Estimated input tokens of every request, and of the unique ones only.
     public var inputTokens: Int
     public var uniqueInputTokens: Int
+    /// Requests the result cache already answers (every row whose request is in it).
+    public var cachedRequests = 0
+    /// What `process` would send: requests not in the cache, each once when the spec dedupes, and their
+    /// input tokens.
+    public var requestsToSend = 0
+    public var inputTokensToSend = 0
     /// The output cap per request (`max_tokens` / `max_completion_tokens`, or the provider's default); nil: none.
     public var outputCapPerRequest: Int?
     /// The expected output tokens per request (from the schema, within the cap) and how it was found.
@@ -57,11 +62,12 @@ public struct DropEstimator: Sendable {
     }
 
     /// Estimates `sourcePath` (dropped as `fileName`). Blocking. Throws `DropRejection` for a file `process`
-    /// would reject, as staging does.
+    /// would reject, as staging does. With `cache`, requests it answers count as cached, not to send.
     public func estimate(
         sourcePath: String,
         fileName: String,
-        temporaryRoot: String = NSTemporaryDirectory()
+        temporaryRoot: String = NSTemporaryDirectory(),
+        cache: (any AnswerLookup)? = nil
     )
         throws -> DropEstimate
     {
@@ -83,9 +89,14 @@ public struct DropEstimator: Sendable {
             chunks: staged.chunks.count,
             chunkBytes: staged.chunks.reduce(0) { $0 + $1.bytes }
         )
-        var seen = Set<Data>()
+        let keying = RequestKeying(spec: spec)
+        let lookup = spec.cache.enabled ? try cache.flatMap { try $0.hasAnswers() ? $0 : nil } : nil
+        let notBefore = StagingDedupe.forSpec(spec, cache: nil)?.notBefore
+        // Distinct requests, and whether the cache answers each.
+        var seen: [RequestKey.ShortKey: Bool] = [:]
         var tokens = 0.0
         var uniqueTokens = 0.0
+        var sendTokens = 0.0
         for chunk in staged.chunks {
             let reader = JSONLReader(source: try FileByteSource(path: chunk.path), path: chunk.path)
             while let line = try reader.next() {
@@ -93,22 +104,32 @@ public struct DropEstimator: Sendable {
                 let count = try inputTokens(request)
                 estimate.requests += 1
                 tokens += count
-                if seen.insert(Data(SHA256.hash(data: Self.body(of: request)))).inserted {
+                let key = keying.key(line: request)
+                let cached: Bool
+                if let known = seen[key.short] {
+                    cached = known
+                } else {
+                    cached = try lookup?.answer(for: key, notBefore: notBefore) != nil
+                    seen[key.short] = cached
                     estimate.uniqueRequests += 1
                     uniqueTokens += count
+                    if !cached && spec.dedupe {
+                        estimate.requestsToSend += 1
+                        sendTokens += count
+                    }
+                }
+                if cached {
+                    estimate.cachedRequests += 1
+                } else if !spec.dedupe {
+                    estimate.requestsToSend += 1
+                    sendTokens += count
                 }
             }
         }
         estimate.inputTokens = Int(tokens.rounded())
         estimate.uniqueInputTokens = Int(uniqueTokens.rounded())
+        estimate.inputTokensToSend = Int(sendTokens.rounded())
         return estimate
-    }
-
-    /// The line after its custom id: identical for two rows exactly when their requests are.
-    static func body(of line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var index = line.startIndex + RetryPlanner.customIDPrefix.count
-        while index < line.endIndex && line[index] != UInt8(ascii: "\"") { index += 1 }
-        return line[index...]
     }
 
     /// Estimated input tokens of one rendered request: its system and user text, or its embeddings input.

@@ -27,6 +27,8 @@ public struct PipelineSpec: Sendable {
     public var realtime: RealtimeSettings
     public var retry: RetrySettings
     public var dedupe: Bool
+    /// The result cache: answers of earlier requests that are reused instead of sent again.
+    public var cache = CacheSettings()
     public var budget: BudgetSettings
     /// How the daemon decides a dropped file is complete.
     public var intake: IntakeSettings
@@ -127,9 +129,23 @@ public struct BatchSettings: Sendable {
     /// How long after its submission a batch that has not ended is taken for stuck: Sluice then cancels it and
     /// retries its unanswered rows. Default: the 24 h completion window and an hour's grace.
     public var stuckAfter: Duration = .seconds(25 * 3600)
+    /// Small files arriving close together share batches (`batch.collect`); nil: each file has its own.
+    public var collect: CollectSettings? = nil
 
     /// The largest a chunk file may be, in bytes.
     public var targetBytes: Int { targetMB * 1_000_000 }
+}
+
+/// When the daemon submits the files collected for one pipeline's shared batch: once they hold
+/// `minRequests` requests, or the first of them has waited `window`, or `sluice flush` asks.
+public struct CollectSettings: Sendable, Equatable {
+    public var window: Duration = .seconds(300)
+    public var minRequests = 1000
+
+    public init(window: Duration = .seconds(300), minRequests: Int = 1000) {
+        self.window = window
+        self.minRequests = minRequests
+    }
 }
 
 /// How hard the realtime fan-out may push a server.
@@ -174,6 +190,19 @@ public struct IntakeSettings: Sendable {
     public var settle: Duration?
     /// Wait for a sentinel (`NAME.done` beside the file, or `_SUCCESS` in the folder) before claiming.
     public var sentinel: Bool
+}
+
+/// The result cache (`cache:` in a spec).
+public struct CacheSettings: Sendable {
+    /// Whether answers are looked up before sending and stored after validating.
+    public var enabled = true
+    /// How old a cached answer may be to be reused; nil: any age.
+    public var ttl: Duration? = nil
+
+    public init(enabled: Bool = true, ttl: Duration? = nil) {
+        self.enabled = enabled
+        self.ttl = ttl
+    }
 }
 
 /// Spending limits.

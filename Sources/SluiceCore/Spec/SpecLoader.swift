@@ -123,6 +123,13 @@ public enum SpecLoader {
         retry.queueWait = retryFields.duration("queue_wait") ?? (fastProvider ? .milliseconds(100) : .seconds(60))
         top.problems += retryFields.finish()
         let dedupe = top.bool("dedupe") ?? true
+        var cache = CacheSettings()
+        if top.object["cache"] != nil {
+            var fields = top.nested("cache")
+            cache.enabled = fields.bool("enabled") ?? true
+            cache.ttl = fields.duration("ttl")
+            top.problems += fields.finish()
+        }
         var budgetFields = top.nested("budget")
         let maxUSD = budgetFields.number("max_usd")
         if let maxUSD, maxUSD < 0 { budgetFields.problem("max_usd", "spec.out_of_range", "must not be negative") }
@@ -158,6 +165,14 @@ public enum SpecLoader {
             top.problems += fields.finish()
         }
 
+        if batch?.collect != nil {
+            if canary != nil {
+                top.problem("canary", "spec.conflict", "a canary cannot be combined with batch.collect (files share batches)")
+            }
+            if provider == .realtime || (provider == .local && localProtocol == .realtime) {
+                top.problem("batch", "spec.conflict", "batch.collect needs a batch provider; realtime sends no batches")
+            }
+        }
         guard let provider, let model, let prompt, let output, let batch else { return nil }
         var spec = PipelineSpec(
             name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint, quirks: quirks,
@@ -166,6 +181,7 @@ public enum SpecLoader {
             sha256: sha256)
         spec.alerts = alerts
         spec.canary = canary
+        spec.cache = cache
         return spec
     }
 
@@ -241,6 +257,14 @@ public enum SpecLoader {
         var settings = BatchSettings(
             targetMB: targetMB, maxRequests: maxRequests, completionWindow: window, pollInitial: initial, pollMax: max)
         if let stuck = fields.duration("stuck_after") { settings.stuckAfter = stuck }
+        if fields.object["collect"] != nil {
+            var collect = fields.nested("collect")
+            var wanted = CollectSettings()
+            if let window = collect.duration("window") { wanted.window = window }
+            wanted.minRequests = collect.int("min_requests", range: 1...50_000) ?? wanted.minRequests
+            fields.problems += collect.finish()
+            settings.collect = wanted
+        }
         return settings
     }
 

@@ -10,6 +10,8 @@ public enum DropStage: String, Sendable, Codable, CaseIterable {
     case staged
     /// At least one chunk's intent is recorded; some batches may exist at the provider.
     case submitting
+    /// Staged, and waiting with other small files of its pipeline for a shared batch (`batch.collect`).
+    case collecting
     /// Every chunk has a batch at the provider.
     case submitted
     /// Every batch ended and its results are joined to rows in outcome files.
@@ -31,6 +33,9 @@ public enum DropOrigin: String, Sendable, Codable {
     case inbox
     /// Named by `sluice process`: the source stays where the user keeps it.
     case process
+    /// A shared batch carrying the chunks of several collected drops (`batch.collect`); it has no source
+    /// and writes no outputs: each file it carries gets its own.
+    case collection
 }
 
 /// A row of the `drop` table.
@@ -69,6 +74,9 @@ public struct DropRecord: Codable, Sendable, FetchableRecord, MutablePersistable
     public var updatedAt: Date?
     /// Why the finished file is flagged (its failure rate crossed `alerts.max_failure_rate`), if it is.
     public var alert: String?
+    /// When the drop began waiting in its pipeline's collection, and the collection drop that carries it.
+    public var collectingSince: Date? = nil
+    public var collectedBy: Int64? = nil
 
     public init(
         key: String, origin: DropOrigin, pipeline: String, sourceName: String, sourcePath: String, sha256: String,
@@ -114,6 +122,8 @@ public struct ChunkRecord: Codable, Sendable, FetchableRecord, MutablePersistabl
     /// The attempt its requests are: 1 for staged chunks, 2 and up for retry rounds (their custom_ids end
     /// in `-<round>`). A retry chunk holds only some of the rows between `firstRow` and `lastRow`.
     public var round: Int
+    /// The collection's chunk whose batch carries this chunk's requests (a collected drop's round 1).
+    public var carrierChunk: Int64? = nil
 
     public init(
         dropID: Int64, seq: Int, path: String, requests: Int, bytes: Int, firstRow: Int, lastRow: Int, round: Int = 1

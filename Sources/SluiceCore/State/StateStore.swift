@@ -101,6 +101,33 @@ public final class StateStore: Sendable {
                 t.add(column: "alert", .text)
             }
         }
+        migrator.registerMigration("v4-cache") { db in
+            // Validated answers by request key (SHA-256 of provider identity and request body).
+            try db.create(table: "result_cache", options: [.withoutRowID]) { t in
+                t.column("key", .blob).notNull().primaryKey()
+                t.column("pipeline", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("output", .text).notNull()
+                t.column("inputTokens", .integer).notNull().defaults(to: 0)
+                t.column("outputTokens", .integer).notNull().defaults(to: 0)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(index: "result_cache_age", on: "result_cache", columns: ["pipeline", "createdAt"])
+        }
+        migrator.registerMigration("v5-collect") { db in
+            // batch.collect: drops waiting for a shared batch, the collection drop carrying them, flush requests.
+            try db.alter(table: "drop") { t in
+                t.add(column: "collectingSince", .datetime)
+                t.add(column: "collectedBy", .integer)
+            }
+            try db.alter(table: "chunk") { t in
+                t.add(column: "carrierChunk", .integer)
+            }
+            try db.create(table: "collect_flush") { t in
+                t.column("pipeline", .text).notNull().primaryKey()
+                t.column("requestedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }
