@@ -49,7 +49,9 @@ extension SampleReport {
                 "  whole file  extrapolated: ~\(n(e.inputTokens)) input and ~\(n(e.outputTokens)) output tokens for "
                 + "\(n(e.requests)) requests (the average of \(n(e.basis)) answer(s) × requests)"
             if price != nil {
-                line += ", ~\(Figures.money(e.batchUSD)) at batch prices, ~\(Figures.money(e.realtimeUSD)) realtime"
+                line +=
+                    ", ~\(Figures.money(e.batchUSD, small: true)) at batch prices, "
+                    + "~\(Figures.money(e.realtimeUSD, small: true)) realtime"
             }
             lines.append(line)
         }
@@ -61,10 +63,13 @@ extension SampleReport {
 
     /// `tickets.csv.gz through pipeline tickets (local, gpt-4o-mini): ... sent realtime to URL`.
     private var header: String {
-        let which: String
+        var which: String
         switch selection {
         case .first(let count, let skip):
-            which = skip == 0 ? "the first \(count) row(s)" : "\(count) row(s) after the first \(skip)"
+            let first = results.first?.row.row ?? skip + 1
+            let last = results.last?.row.row ?? skip
+            which = first == last ? "row \(first)" : "rows \(first)-\(last)"
+            if results.count < count { which += " (\(count) asked for; the file ends at row \(last))" }
         case .rows(let rows):
             which =
                 "row(s) " + rows.prefix(20).map(String.init).joined(separator: ", ") + (rows.count > 20 ? ", ..." : "")
