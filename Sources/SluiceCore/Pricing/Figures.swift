@@ -23,6 +23,7 @@ enum Figures {
     /// `$0.0634`, `$12.50`; cents of cents for the small sums a sample costs (`$0.000023`); `unknown` for nil.
     static func money(_ value: Double?, small: Bool = false) -> String {
         guard let value else { return "unknown" }
+        if small && value > 0 && value < 0.000_000_5 { return "<$0.000001" }
         if small && value != 0 && abs(value) < 0.01 { return String(format: "$%.6f", value) }
         return String(format: abs(value) < 1 ? "$%.4f" : "$%.2f", value)
     }

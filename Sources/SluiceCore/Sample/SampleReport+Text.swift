@@ -97,7 +97,11 @@ extension SampleReport {
             lines += Self.block(request.prompt.isEmbeddingInput ? "input" : "user", request.prompt.user, full: full)
         }
         if let output = result.output {
-            lines += Self.block("output", JSONWriter.string(output), full: full)
+            var text = JSONWriter.string(output)
+            if case .array(let vector) = output, vector.allSatisfy({ $0.numberValue != nil }) {
+                text = "\(Figures.grouped(vector.count)) dimensions: " + text
+            }
+            lines += Self.block("output", text, full: full)
         } else if let raw = result.answer?.interpretation.raw {
             lines += Self.block("raw", raw, full: full)
         }

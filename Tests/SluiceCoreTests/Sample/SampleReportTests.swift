@@ -162,6 +162,14 @@ import Testing
         #expect(Self.report().text(full: true).contains(String(repeating: "x", count: 1000)))
     }
 
+    @Test func smallSumsKeepTheirDigits() {
+        #expect(Figures.money(0.000023, small: true) == "$0.000023")
+        #expect(Figures.money(0.000_000_1, small: true) == "<$0.000001")
+        #expect(Figures.money(0, small: true) == "$0.0000")
+        #expect(Figures.money(0.5, small: true) == "$0.5000")
+        #expect(Figures.money(nil) == "unknown")
+    }
+
     @Test func controlCharactersAreShownNotObeyed() {
         let lines = SampleReport.block("user", "a\r\nb\rc\u{1B}[2J\n\n", full: false)
         #expect(lines == ["  user    a", "          b\\rc\\u{1B}[2J"])
