@@ -36,7 +36,7 @@ public enum ProviderFactory {
     }
 
     /// The key held by `variable`, nil when no variable is named; a named but unset variable is an error.
-    private static func key(_ variable: String?, _ spec: PipelineSpec, _ environment: [String: String]) throws -> String? {
+    static func key(_ variable: String?, _ spec: PipelineSpec, _ environment: [String: String]) throws -> String? {
         guard let variable else { return nil }
         guard let value = environment[variable], !value.isEmpty else {
             throw ProviderError(

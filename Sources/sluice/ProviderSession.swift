@@ -19,11 +19,19 @@ enum ProviderSession {
                 spec: spec, environment: ProcessInfo.processInfo.environment, paths: paths, logger: logger)
             return try await body(provider)
         }
-        try SluicePaths.ensureDirectory(paths.emulatorState)
-        var configuration = EmulatorConfiguration(stateDirectory: paths.emulatorState)
-        configuration.port = 0
-        return try await Emulator.serving(configuration: configuration, logger: logger) { port in
+        return try await withLocalProvider(stateDirectory: paths.emulatorState, logger: logger) { port in
             try await body(ProviderFactory.local(spec: spec, port: port, paths: paths, logger: logger))
         }
+    }
+
+    /// Runs the local provider in-process on an ephemeral loopback port for the duration of `body`, its state
+    /// under `stateDirectory`; `body` receives the port.
+    static func withLocalProvider<T: Sendable>(
+        stateDirectory: String, logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        try SluicePaths.ensureDirectory(stateDirectory)
+        var configuration = EmulatorConfiguration(stateDirectory: stateDirectory)
+        configuration.port = 0
+        return try await Emulator.serving(configuration: configuration, logger: logger, body)
     }
 }

@@ -22,6 +22,9 @@ public struct ChunkFraming: Sendable {
     /// The body of an Anthropic Message Batches create call.
     public static let anthropicRequests = ChunkFraming(
         prefix: Array(#"{"requests":["#.utf8) + [0x0A], separator: Array(",".utf8), suffix: Array("]}\n".utf8))
+
+    /// Whether a line of `count` bytes can go into a chunk of at most `maxBytes` at all.
+    public func fits(_ count: Int, maxBytes: Int) -> Bool { prefix.count + count + suffix.count <= maxBytes }
 }
 
 /// Packs rendered request lines into chunk files of at most `maxBytes` and `maxRequests`.
@@ -52,7 +55,7 @@ final class ChunkWriter {
     }
 
     /// Whether a line of `count` bytes can go into any chunk at all.
-    func fits(_ count: Int) -> Bool { framing.prefix.count + count + framing.suffix.count <= maxBytes }
+    func fits(_ count: Int) -> Bool { framing.fits(count, maxBytes: maxBytes) }
 
     /// Appends one line (with its newline) for `row`, starting a new chunk when this one is full.
     func append(_ line: [UInt8], row: Int) throws(RecordsError) {

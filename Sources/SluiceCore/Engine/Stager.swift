@@ -70,6 +70,13 @@ public struct Stager: Sendable {
         maxRequests = min(spec.batch.maxRequests, providerMaxRequests)
     }
 
+    /// The rows of `sourcePath` (dropped as `fileName`) rendered as this stager renders them, within its limits.
+    public func renderer(sourcePath: String, fileName: String) throws(DropRejection) -> RowRenderer {
+        try RowRenderer(
+            sourcePath: sourcePath, fileName: fileName, line: line, idColumn: spec.idColumn, maxBytes: maxBytes,
+            framing: framing)
+    }
+
     /// Name of the staging failures file inside a drop's work folder.
     public static let failuresFileName = "staging-failures.jsonl"
 
@@ -83,8 +90,7 @@ public struct Stager: Sendable {
         sourcePath: String, fileName: String, directory: String, requireFinalNewline: Bool = false,
         stop: StopFlag? = nil, progress: (Int) -> Void = { _ in }
     ) throws -> StagingResult {
-        let reader = try DropReader(path: sourcePath, fileName: fileName)
-        let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
+        let renderer = try renderer(sourcePath: sourcePath, fileName: fileName)
         let writer = ChunkWriter(
             directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing,
             firstChunkRequests: spec.canary?.rows)
@@ -113,69 +119,39 @@ public struct Stager: Sendable {
         buffer.reserveCapacity(1 << 16)
         var failureLine: [UInt8] = []
         do {
-            while let row = try reader.next() {
+            while let (row, failure) = try renderer.next(into: &buffer) {
                 rows += 1
                 if rows & 0xFFF == 0 {
                     if stop?.isRaised == true { throw StoppedEarly() }
                     if rows & 0x3FFF == 0 { progress(rows) }
                 }
-                var failure = row.problem
-                if failure?.code == RecordsError.Code.csvUnterminatedQuote {
-                    throw DropRejection(
-                        code: RecordsError.Code.csvUnterminatedQuote,
-                        reason: "\(fileName): the file ends inside a quoted field opened in record \(row.row): "
-                            + "it looks truncated (an export cut off or still being written)")
-                }
-                if failure == nil {
-                    buffer.removeAll(keepingCapacity: true)
-                    let rendered = line.render(customID: CustomID.make(row: row.row), into: &buffer) { index, out in
-                        resolver.appendEscaped(index, of: row, into: &out)
-                    }
-                    if !rendered {
-                        let name = resolver.missingField(in: row)?.name ?? "?"
-                        failure = RowFailure(
-                            category: .input, code: "template.missing_field",
-                            message: "the template names '\(name)', which this record lacks")
-                    } else if !writer.fits(buffer.count) {
-                        failure = RowFailure(
-                            category: .input, code: "input.request_too_large",
-                            message: "the rendered request is \(buffer.count) bytes; a chunk holds at most \(maxBytes)")
-                    } else if let dedupe, let references {
+                guard let failure else {
+                    if let dedupe, let references {
                         let key = dedupe.keying.key(line: buffer[...])
                         let short = key.short
                         if dedupe.withinFile, let primary = seen[short] {
                             try references.sameAs(row: row.row, primary: primary)
                             deduped += 1
-                        } else {
-                            if dedupe.withinFile && seen.count < StagingDedupe.maxTrackedRequests {
-                                seen[short] = row.row
-                            }
-                            if let answer = try cache?.answer(for: key, notBefore: dedupe.notBefore) {
-                                try references.cached(row: row.row, output: answer.output)
-                                cached += 1
-                            } else {
-                                try writer.append(buffer, row: row.row)
-                            }
+                            continue
                         }
-                    } else {
-                        try writer.append(buffer, row: row.row)
+                        if dedupe.withinFile && seen.count < StagingDedupe.maxTrackedRequests { seen[short] = row.row }
+                        if let answer = try cache?.answer(for: key, notBefore: dedupe.notBefore) {
+                            try references.cached(row: row.row, output: answer.output)
+                            cached += 1
+                            continue
+                        }
                     }
+                    try writer.append(buffer, row: row.row)
+                    continue
                 }
-                if let failure {
-                    failed += 1
-                    failureLine.removeAll(keepingCapacity: true)
-                    failureLine.append(contentsOf: #"{"row":\#(row.row),"error":"#.utf8)
-                    JSONWriter.write(failure.json, into: &failureLine)
-                    failureLine.append(contentsOf: "}\n".utf8)
-                    try failures.write(failureLine)
-                }
+                failed += 1
+                failureLine.removeAll(keepingCapacity: true)
+                failureLine.append(contentsOf: #"{"row":\#(row.row),"error":"#.utf8)
+                JSONWriter.write(failure.json, into: &failureLine)
+                failureLine.append(contentsOf: "}\n".utf8)
+                try failures.write(failureLine)
             }
-            if requireFinalNewline && reader.endedWithoutNewline {
-                throw DropRejection(
-                    code: "drop.unterminated_last_line",
-                    reason: "\(fileName): the last line (record \(rows)) has no terminating newline: "
-                        + "the file looks truncated (a complete JSONL file ends with a newline)")
-            }
+            try renderer.finish(rows: rows, requireFinalNewline: requireFinalNewline)
             try failures.finish()
             try references?.finish()
             let chunks = try writer.finish()

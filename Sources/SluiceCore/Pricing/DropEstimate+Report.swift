@@ -65,20 +65,10 @@ public struct EstimateReport: Sendable {
 
     /// The `--json` object. Keys are stable: added to, never renamed or removed.
     public var json: JSONValue {
-        func usd(_ value: Double?) -> JSONValue { value.map { .double(Self.rounded($0)) } ?? .null }
-        func rates(_ r: ModelPrice.Rates) -> JSONValue {
-            ["input": .double(r.input), "output": .double(r.output)]
-        }
+        let usd = Figures.usd
         let e = estimate
         var failures = JSONObject()
         for code in e.failuresByCode.keys.sorted() { failures[code] = .int(e.failuresByCode[code]!) }
-        var priceObject: JSONObject = [
-            "known": .bool(price != nil), "table": .string(pricesFile),
-            "as_of": pricesAsOf.map(JSONValue.string) ?? .null,
-            "unit": "USD per 1M tokens",
-        ]
-        priceObject["batch"] = price.map { rates($0.batch) } ?? .null
-        priceObject["realtime"] = price.map { rates($0.realtime) } ?? .null
         return [
             "pipeline": .string(pipeline), "file": .string(file), "provider": .string(provider),
             "model": .string(model),
@@ -99,7 +89,7 @@ public struct EstimateReport: Sendable {
                     "basis": .string(e.outputBasis.rawValue),
                 ],
             ],
-            "price": .object(priceObject),
+            "price": Figures.priceJSON(price, table: pricesFile, asOf: pricesAsOf),
             "cost": [
                 "currency": "USD", "batch": usd(batchUSD), "realtime": usd(realtimeUSD),
                 "saving": usd(realtimeUSD.flatMap { r in batchUSD.map { r - $0 } }),
@@ -113,10 +103,8 @@ public struct EstimateReport: Sendable {
     /// The human-readable report: a few aligned lines.
     public var text: String {
         let e = estimate
-        func n(_ value: Int) -> String { Self.grouped(value) }
-        func money(_ value: Double?) -> String {
-            value.map { String(format: abs($0) < 1 ? "$%.4f" : "$%.2f", $0) } ?? "unknown"
-        }
+        func n(_ value: Int) -> String { Figures.grouped(value) }
+        func money(_ value: Double?) -> String { Figures.money(value) }
         // The table always sits at pipelines/prices.yaml under the root; the JSON keeps its full path.
         let table = "pipelines/" + PriceTable.fileName
         var lines = ["\(file) through pipeline \(pipeline) (\(provider), \(model)); nothing was sent"]
@@ -179,16 +167,4 @@ public struct EstimateReport: Sendable {
         .schema: "a typical answer of the schema", .maxTokens: "max_tokens: no schema",
         .assumed: "assumed: no schema, no max_tokens", .notGenerated: "embeddings generate none",
     ]
-
-    static func rounded(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
-
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
 }

@@ -75,7 +75,7 @@ extension WireFormat {
     }
 
     /// Parses one result line of this format.
-    func parseResult(_ bytes: UnsafeRawBufferPointer) throws(ResultLineError) -> ResultLine {
+    public func parseResult(_ bytes: UnsafeRawBufferPointer) throws(ResultLineError) -> ResultLine {
         switch self {
         case .openAIBatch: return try OpenAIResultLineParser.parse(bytes)
         case .anthropicBatch: return try AnthropicResultLineParser.parse(bytes)

@@ -19,6 +19,11 @@ public struct OutputInterpreter: Sendable {
     public struct Usage: Sendable, Equatable {
         public var input: Int
         public var output: Int
+
+        public init(input: Int, output: Int) {
+            self.input = input
+            self.output = output
+        }
     }
 
     /// The result of one request: the output value or why there is none, the raw model text, the usage.
@@ -26,6 +31,22 @@ public struct OutputInterpreter: Sendable {
         public var output: Result<JSONValue, RowFailure>
         public var raw: String?
         public var usage: Usage?
+
+        public init(output: Result<JSONValue, RowFailure>, raw: String?, usage: Usage?) {
+            self.output = output
+            self.raw = raw
+            self.usage = usage
+        }
+    }
+
+    /// Interprets what a result line reported for one request, as the outbox records it: a response is
+    /// interpreted and validated; a provider failure stays as it is, with the provider's words (`line`, the
+    /// result line as received) as its raw payload and no usage.
+    public func interpret(_ outcome: ResultLine.Outcome, line: @autoclosure () -> String) -> Interpretation {
+        switch outcome {
+        case .failed(let failure): return Interpretation(output: .failure(failure), raw: line(), usage: nil)
+        case .response(let body): return interpret(body: body)
+        }
     }
 
     /// Interprets a successful response body.

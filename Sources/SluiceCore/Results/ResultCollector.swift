@@ -38,15 +38,9 @@ struct ResultCollector {
                     member?.contains(row) ?? true
                 else { continue }
                 seen[row - rows.lowerBound] = true
-                switch parsed.outcome {
-                case .failed(let failure):
-                    // The provider's own words for this request, kept with the row.
-                    let raw = String(decoding: line.bytes, as: UTF8.self)
-                    try writer.append(row: row, attempts: sent, output: .failure(failure), raw: raw, usage: nil)
-                case .response(let body):
-                    let result = interpreter.interpret(body: body)
-                    try writer.append(row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage)
-                }
+                // A failure keeps the provider's own words for this request with the row.
+                let result = interpreter.interpret(parsed.outcome, line: String(decoding: line.bytes, as: UTF8.self))
+                try writer.append(row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage)
             }
         }
         let unanswered = Self.unansweredFailure(snapshot)

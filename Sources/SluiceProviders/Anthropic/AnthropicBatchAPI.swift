@@ -31,15 +31,19 @@ public struct AnthropicBatchAPI: Sendable, CustomStringConvertible {
         clock: some Clock<Duration> = ContinuousClock(),
         logger: Logger? = nil
     ) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        if !base.hasSuffix("/v1") { base += "/v1" }
-        self.baseURL = base
+        self.baseURL = Self.apiRoot(baseURL)
         self.apiKey = apiKey
         self.client = client
         self.retry = retry
         self.clock = clock
         self.logger = logger
+    }
+
+    /// The API root including `/v1` for a base URL written with or without it, without a trailing slash.
+    static func apiRoot(_ baseURL: String) -> String {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base.hasSuffix("/v1") ? base : base + "/v1"
     }
 
     /// The base URL; the key is never part of it.
