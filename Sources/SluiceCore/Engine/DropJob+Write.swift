@@ -63,9 +63,14 @@ extension DropJob {
                 manifest.batches.append(
                     .init(provider: batch.provider, id: id, status: batch.providerStatus ?? "", requests: item.chunk.requests))
             }
+            manifest.cost = try await settleCost(
+                drop, items: items, inputTokens: assembled.inputTokens, outputTokens: assembled.outputTokens)
         } else {
             // Nothing was sent for this file: every answered row came from the earlier drop's stored results.
             manifest.cached = items.filter { $0.chunk.round == 1 }.reduce(0) { $0 + $1.chunk.requests }
+            manifest.cost = .nothingSent(
+                basis: spec.priceBasis, price: PriceLookup.find(model: spec.model, paths: paths),
+                note: "results reused from an earlier drop of the same content: nothing was sent")
         }
         for output in assembled.outputs {
             let digest = try await Blocking.run("sluice-digest") { try FileDigest.sha256(path: outbox + "/" + output.name) }

@@ -60,7 +60,7 @@ public struct EstimateReport: Sendable {
 
     /// The `--json` object. Keys are stable: added to, never renamed or removed.
     public var json: JSONValue {
-        func usd(_ value: Double?) -> JSONValue { value.map { .double(Self.rounded($0)) } ?? .null }
+        func usd(_ value: Double?) -> JSONValue { value.map { .double(USD.rounded($0)) } ?? .null }
         func rates(_ r: ModelPrice.Rates) -> JSONValue {
             ["input": .double(r.input), "output": .double(r.output)]
         }
@@ -107,9 +107,7 @@ public struct EstimateReport: Sendable {
     public var text: String {
         let e = estimate
         func n(_ value: Int) -> String { Self.grouped(value) }
-        func money(_ value: Double?) -> String {
-            value.map { String(format: abs($0) < 1 ? "$%.4f" : "$%.2f", $0) } ?? "unknown"
-        }
+        func money(_ value: Double?) -> String { value.map(USD.text) ?? "unknown" }
         // The table always sits at pipelines/prices.yaml under the root; the JSON keeps its full path.
         let table = "pipelines/" + PriceTable.fileName
         var lines = ["\(file) through pipeline \(pipeline) (\(provider), \(model)); nothing was sent"]
@@ -164,8 +162,6 @@ public struct EstimateReport: Sendable {
         .schema: "a typical answer of the schema", .maxTokens: "max_tokens: no schema",
         .assumed: "assumed: no schema, no max_tokens", .notGenerated: "embeddings generate none",
     ]
-
-    static func rounded(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
 
     static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)

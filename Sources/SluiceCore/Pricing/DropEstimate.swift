@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SluiceJSON
 import SluiceRecords
@@ -70,66 +69,20 @@ public struct DropEstimator: Sendable {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let staged = try stager.stage(sourcePath: sourcePath, fileName: fileName, directory: work)
         let output = OutputEstimate(spec: spec, anthropic: wireFormat == .anthropicBatch)
-        var estimate = DropEstimate(
+        let measure = try ChunkTokens(spec: spec, wireFormat: wireFormat).measure(chunkPaths: staged.chunks.map(\.path))
+        return DropEstimate(
             rows: staged.rowsIn,
             failuresByCode: try Self.failureCodes(work + "/" + Stager.failuresFileName),
-            requests: 0,
-            uniqueRequests: 0,
-            inputTokens: 0,
-            uniqueInputTokens: 0,
+            requests: measure.requests,
+            uniqueRequests: measure.uniqueRequests,
+            inputTokens: measure.inputTokens,
+            uniqueInputTokens: measure.uniqueInputTokens,
             outputCapPerRequest: output.cap,
             outputExpectedPerRequest: output.expected,
             outputBasis: output.basis,
             chunks: staged.chunks.count,
             chunkBytes: staged.chunks.reduce(0) { $0 + $1.bytes }
         )
-        var seen = Set<Data>()
-        var tokens = 0.0
-        var uniqueTokens = 0.0
-        for chunk in staged.chunks {
-            let reader = JSONLReader(source: try FileByteSource(path: chunk.path), path: chunk.path)
-            while let line = try reader.next() {
-                guard let (_, request) = RetryPlanner.requestLine(line.bytes) else { continue }
-                let count = try inputTokens(request)
-                estimate.requests += 1
-                tokens += count
-                if seen.insert(Data(SHA256.hash(data: Self.body(of: request)))).inserted {
-                    estimate.uniqueRequests += 1
-                    uniqueTokens += count
-                }
-            }
-        }
-        estimate.inputTokens = Int(tokens.rounded())
-        estimate.uniqueInputTokens = Int(uniqueTokens.rounded())
-        return estimate
-    }
-
-    /// The line after its custom id: identical for two rows exactly when their requests are.
-    static func body(of line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var index = line.startIndex + RetryPlanner.customIDPrefix.count
-        while index < line.endIndex && line[index] != UInt8(ascii: "\"") { index += 1 }
-        return line[index...]
-    }
-
-    /// Estimated input tokens of one rendered request: its system and user text, or its embeddings input.
-    func inputTokens(_ line: ArraySlice<UInt8>) throws -> Double {
-        let value = try JSONParser.parse(line)
-        switch wireFormat {
-        case .openAIBatch:
-            let body = value["body"]
-            if spec.endpoint == .embeddings {
-                return TokenEstimator.tokens(in: body?["input"]?.stringValue ?? "")
-            }
-            let messages = (body?["messages"]?.arrayValue ?? []).map { $0["content"]?.stringValue ?? "" }
-            return TokenEstimator.chatTokens(messages: messages)
-        case .anthropicBatch:
-            let params = value["params"]
-            var messages = (params?["messages"]?.arrayValue ?? []).map {
-                $0["content"]?.stringValue ?? ""
-            }
-            if let system = params?["system"]?.stringValue { messages.insert(system, at: 0) }
-            return TokenEstimator.chatTokens(messages: messages)
-        }
     }
 
     /// Counts of the staging failures file's `error.code`s.

@@ -121,7 +121,7 @@ import Testing
         let batch = (Double(estimate.inputTokens) * 0.075 + Double(estimate.outputTokens) * 0.30) / 1e6
         #expect(abs(known.batchUSD! - batch) < 1e-12)
         #expect(abs(known.realtimeUSD! - 2 * batch) < 1e-12)
-        #expect(known.json["cost"]?["batch"]?.numberValue == EstimateReport.rounded(batch))
+        #expect(known.json["cost"]?["batch"]?.numberValue == USD.rounded(batch))
         #expect(known.json["tokens"]?["method"]?.stringValue == "approximation")
         let unknown = EstimateReport(
             pipeline: "tickets",
