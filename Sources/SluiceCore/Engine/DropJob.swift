@@ -94,10 +94,14 @@ public struct DropJob: Sendable {
         self.log = log
     }
 
-    /// Runs the drop to its end and reports it.
+    /// Runs the drop to its end, or until it is held for approval, and reports it.
     public func run() async throws -> DropReport {
-        while try await step() {}
-        return try await report(current())
+        while true {
+            while try await step() {}
+            let drop = try await current()
+            // Approved (by another process) between the hold and now: it goes on rather than waiting for nothing.
+            if drop.isDone || drop.stage == .awaitingApproval { return try await report(drop) }
+        }
     }
 
     /// Does the work of the drop's current stage; false when there is none left.
