@@ -263,11 +263,8 @@ public final class Daemon: Service, Sendable {
             day = today
             return parked.sorted()
         }
-        var resume: [Int64] = []
-        for id in parked.sorted() {
-            if let drop = try await store.drop(id: id), drop.stage != .awaitingApproval { resume.append(id) }
-        }
-        return resume
+        let stages = try await store.stages(of: Array(parked))
+        return parked.sorted().filter { stages[$0] != nil && stages[$0] != .awaitingApproval }
     }
 
     /// The spec a drop started with (stored with it), so a spec edited meanwhile does not change its outputs.

@@ -41,17 +41,21 @@ extension DropJob {
         return cost
     }
 
-    /// The cost of a drop that is rejected: nothing, unless something was sent before the rejection (a canary
-    /// that failed, a source that vanished before assembly), which is tallied from its outcome files and settled.
-    func settleRejected(_ drop: DropRecord) async throws -> DropCost {
+    /// The cost and usage of a drop that is rejected, into its manifest: nothing, unless something was sent before
+    /// the rejection (a canary that failed, a source that vanished before assembly), which is tallied from its
+    /// outcome files and settled.
+    func settleRejected(_ drop: DropRecord, into manifest: inout Manifest) async throws {
         guard let record = try await store.dropSpend(dropID: dropID), record.isReserved else {
-            return .nothingSent(basis: spec.priceBasis, price: nil, note: "rejected before anything was sent")
+            manifest.cost = .nothingSent(basis: spec.priceBasis, price: nil, note: "rejected before anything was sent")
+            return
         }
         let items = try await store.progress(dropID: dropID)
         let folder = drop.resultsDir ?? paths.dropWork(dropID)
         let files = items.map { folder + "/" + ChunkRecord.outcomesName(seq: $0.chunk.seq) }
         let usage = try await Blocking.run("sluice-usage") { try Self.usage(outcomeFiles: files) }
-        return try await settleCost(drop, items: items, inputTokens: usage.input, outputTokens: usage.output)
+        manifest.inputTokens = usage.input
+        manifest.outputTokens = usage.output
+        manifest.cost = try await settleCost(drop, items: items, inputTokens: usage.input, outputTokens: usage.output)
     }
 
     /// Provider usage summed over every line of the outcome files that exist (each line is one answered attempt).

@@ -205,7 +205,7 @@ public struct DropJob: Sendable {
             pipeline: spec.name, status: "rejected", specSHA256: drop.specSHA256, sourceName: drop.sourceName,
             sourceBytes: drop.bytes, sourceSHA256: drop.sha256, rowsIn: 0, receivedAt: drop.receivedAt)
         manifest.reason = rejection.reason
-        manifest.cost = try await settleRejected(drop)
+        try await settleRejected(drop, into: &manifest)
         let path = try await writeManifest(&manifest, fileName: drop.sourceName)
         let writtenAt = manifest.writtenAt
         try await store.updateDrop(id: dropID) {

@@ -35,6 +35,14 @@ extension StateStore {
         }
     }
 
+    /// The stages of the drops `ids` (for the daemon's look at its held files: one read for all of them).
+    public func stages(of ids: [Int64]) async throws -> [Int64: DropStage] {
+        try await queue.read { db in
+            let drops = try DropRecord.filter(ids.contains(Column("id"))).fetchAll(db)
+            return Dictionary(uniqueKeysWithValues: drops.map { ($0.id!, $0.stage) })
+        }
+    }
+
     /// The totals of `pipeline` on `day` (zero when nothing was spent).
     public func spend(pipeline: String, day: String) async throws -> SpendRecord {
         try await queue.read { db in
