@@ -88,6 +88,7 @@ struct EstimateCommand: AsyncParsableCommand {
             pricesAsOf: prices?.asOf
         )
         report.cachedRows = try await cachedRows(spec: spec, paths: paths)
+        report.calibrate(try await cache?.calibration(pipeline: spec.name, model: spec.model))
         print(json ? JSONWriter.string(report.json) : report.text)
     }
 

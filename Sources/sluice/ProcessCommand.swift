@@ -18,7 +18,13 @@ struct ProcessCommand: AsyncParsableCommand {
             resumes where it stopped (batches already at the provider are polled, not resent), and a file processed \
             before gets its outputs from the stored results without contacting the provider, unless --reprocess.
 
-            Exit status: 0 manifest written (rows may have failed), 1 file rejected or fatal error, 2 usage error.
+            Budgets: with budget.max_usd or budget.daily_usd in the spec, the file's cost is estimated from its \
+            staged chunks before anything is sent. A file over budget is held: nothing is sent, the reason is \
+            printed and the exit status is 3. Approve it with `sluice approve FILE`, then run this command again; \
+            it resumes where it stopped (found again by its content).
+
+            Exit status: 0 manifest written (rows may have failed), 1 file rejected or fatal error, 2 usage error, \
+            3 held for approval (over budget; nothing sent).
             """
     )
 
@@ -28,6 +34,9 @@ struct ProcessCommand: AsyncParsableCommand {
     @OptionGroup var root: RootOption
     @Flag(help: "Print no progress, only the result line.") var quiet = false
     @Flag(help: "Send every row again even if the same content went through this spec before.") var reprocess = false
+
+    /// The exit status of a file held for approval (over budget): distinct from success, rejection and usage.
+    static let heldForApproval: Int32 = 3
 
     func run() async throws {
         let paths = root.paths
@@ -62,6 +71,13 @@ struct ProcessCommand: AsyncParsableCommand {
         }
         line.finish()
         let drop = report.drop
+        if report.held {
+            printError("\(fileName): held for approval, nothing sent: \(report.hold ?? "over budget")")
+            if paths.root != SluicePaths(root: ".").root {
+                printError("  (the root is elsewhere: `sluice approve \(drop.sourceName) --root \(paths.root)`)")
+            }
+            throw ExitCode(Self.heldForApproval)
+        }
         if report.rejected {
             printError("\(fileName): rejected: \(drop.reason ?? "unknown reason")")
             print(report.manifestPath)

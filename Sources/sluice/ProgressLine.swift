@@ -25,6 +25,8 @@ final class ProgressLine: Sendable {
             important = false
         case .staged(let rows, let chunks, let failed):
             text = "staged \(rows) rows into \(chunks) chunk(s)" + (failed > 0 ? ", \(failed) rows failed" : "")
+        case .held:
+            text = "held for approval (over budget): nothing sent"
         case .submitted(let chunk, let count, let id):
             text = "submitted chunk \(chunk)/\(count) as \(id)"
         case .polled(let batches):

@@ -22,9 +22,14 @@ struct RunCommand: AsyncParsableCommand {
             where it stopped, and batches already at the provider are polled again, never created twice. \
             SIGTERM or SIGINT stops intake and leaves everything recorded within seconds; exit status 0.
 
+            Budgets: a file whose estimate is over budget.max_usd, or would take the pipeline's spending today \
+            over budget.daily_usd, is held before anything is sent (stage awaiting-approval in `sluice status`). \
+            `sluice approve FILE` or a file FILE.approve dropped into its inbox lets it go (noticed within a \
+            second); a daily hold also goes on by itself on a UTC day whose budget it fits.
+
             --once drains the files in the inbox now, waits for their manifests, and exits: 0 when all of them \
             were processed (complete or rejected), 1 when a file could not be processed or a pipeline with \
-            waiting files has a broken spec.
+            waiting files has a broken spec, 3 when every other file finished but some are held for approval.
             """
     )
 
@@ -97,6 +102,10 @@ struct RunCommand: AsyncParsableCommand {
                 printError("paused (broken spec) with files waiting: \(outcome.pausedPipelines.joined(separator: ", "))")
             }
             throw ExitCode(1)
+        }
+        if once && outcome.held > 0 {
+            printError("\(outcome.held) file(s) held for approval (over budget): see `sluice status`")
+            throw ExitCode(ProcessCommand.heldForApproval)
         }
     }
 }

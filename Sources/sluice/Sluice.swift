@@ -13,7 +13,11 @@ struct Sluice: AsyncParsableCommand {
             outbox/NAME/ (results). State lives in .sluice/ beside them.
             """,
         version: SluiceVersion.current,
-        subcommands: [RunCommand.self, ProcessCommand.self, StatusCommand.self, CheckCommand.self, EstimateCommand.self, SampleCommand.self, CacheCommand.self, FlushCommand.self, EmulatorCommand.self, BenchCommand.self]
+        subcommands: [
+            RunCommand.self, ProcessCommand.self, StatusCommand.self, ApproveCommand.self, CheckCommand.self,
+            EstimateCommand.self, SampleCommand.self, CacheCommand.self, FlushCommand.self, EmulatorCommand.self,
+            BenchCommand.self,
+        ]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 as the command-line contract says.

@@ -12,7 +12,14 @@ struct StatusCommand: AsyncParsableCommand {
             Reads .sluice/state.sqlite; safe to run while the daemon works. --json prints a stable object \
             {generated_at, files: [{drop, pipeline, name, stage, rows: {total, succeeded, failed}, chunks, \
             batches: [{id, stage, status, total, succeeded, failed, last_error?}], received_at, age_seconds, \
-            reason?, manifest?, reused_from_drop?}]} for scripts.
+            reason?, manifest?, reused_from_drop?, hold?: {reason, limit, limit_usd, estimated_usd}, \
+            spend?: {day, usd_estimated, usd_reserved, usd_actual, approved_at}}], spend: [{pipeline, day, \
+            usd_actual, usd_reserved, budget_daily_usd, input_tokens, output_tokens, requests, files, \
+            unpriced_files}]} for scripts.
+
+            A file held for approval (over budget) shows stage awaiting-approval and why; `sluice approve FILE` \
+            lets it go. The spending lines are per pipeline per UTC day: the actual cost of the files finished \
+            that day plus the estimates reserved for files being sent, against budget.daily_usd.
             """
     )
 
@@ -25,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
         let paths = root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             if json {
-                print(#"{"files":[]}"#)
+                print(#"{"files":[],"spend":[]}"#)
             } else {
                 print("no state yet in \(paths.state) (nothing processed under this root)")
             }
@@ -33,7 +40,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let store = try StateStore(path: paths.database)
         let report = try await StatusReport.load(
-            store: store, since: Date().addingTimeInterval(-hours * 3600), limit: limit)
+            store: store, since: Date().addingTimeInterval(-hours * 3600), limit: limit, budgets: budgets(paths))
         if json {
             print(JSONWriter.string(report.json))
             return
@@ -55,6 +62,7 @@ struct StatusCommand: AsyncParsableCommand {
             ])
             var lines: [String] = []
             if let reason = d.reason { lines.append("reason: \(reason)") }
+            if d.stage == .awaitingApproval, let hold = file.spend?.hold { lines.append("held: \(hold)") }
             if let alert = d.alert { lines.append("ALERT: \(alert)") }
             if file.inFlight {
                 for b in file.batches where b.state != .downloaded {
@@ -66,12 +74,43 @@ struct StatusCommand: AsyncParsableCommand {
             }
             details[index + 1] = lines
         }
+        printTable(rows, details: details)
+        printSpend(report.spend)
+    }
+
+    /// Prints `rows` in aligned columns, each followed by its indented detail lines.
+    private func printTable(_ rows: [[String]], details: [Int: [String]]) {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for (index, row) in rows.enumerated() {
             let cells = row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
             print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
             for line in details[index] ?? [] { print("    " + line) }
         }
+    }
+
+    /// The spending lines: per pipeline per UTC day, actual and reserved against the daily budget.
+    private func printSpend(_ lines: [SpendLine]) {
+        guard !lines.isEmpty else { return }
+        var rows = [["DAY (UTC)", "PIPELINE", "ACTUAL", "RESERVED", "DAILY BUDGET", "FILES", "REQUESTS"]]
+        for line in lines {
+            let t = line.totals
+            let actual = USD.text(t.actualUSD) + (t.unpricedFiles > 0 ? " + \(t.unpricedFiles) unpriced" : "")
+            rows.append([
+                t.day, t.pipeline, actual, USD.text(t.reservedUSD), line.dailyBudgetUSD.map(USD.text) ?? "-",
+                "\(t.files)", "\(t.requests)",
+            ])
+        }
+        print("")
+        printTable(rows, details: [:])
+    }
+
+    /// Each pipeline's budget as its spec says now (specs that do not load are left out).
+    private func budgets(_ paths: SluicePaths) -> [String: BudgetSettings] {
+        var budgets: [String: BudgetSettings] = [:]
+        for file in SpecCheck.specFiles(paths: paths) {
+            if let spec = try? SpecLoader.load(path: file) { budgets[spec.name] = spec.budget }
+        }
+        return budgets
     }
 
     static func age(_ seconds: TimeInterval) -> String {

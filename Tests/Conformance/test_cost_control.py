@@ -4,12 +4,20 @@ import io
 import json
 import random
 
+import shutil
 import subprocess
 
-from sluice_support import (EmulatorProcess, check_manifest, generate, make_root, read_csv, remote_spec,
-                            run_sluice, sluice_bin, sluice_env)
+from sluice_support import (REPO, EmulatorProcess, check_manifest, generate, read_csv, remote_spec, run_sluice,
+                            sluice_bin, sluice_env)
+from sluice_support import make_root as make_bare_root
 
 FAST_POLLS = "batch: {poll: {initial: 50ms, max: 200ms}}\n"
+
+
+def make_root(tmp_path, pipelines):
+    root = make_bare_root(tmp_path, pipelines)
+    shutil.copy(REPO / "pipelines" / "prices.yaml", root / "pipelines" / "prices.yaml")
+    return root
 
 
 def spec(emulator, extra=""):
@@ -62,6 +70,7 @@ def test_same_file_twice_sends_nothing_the_second_time(tmp_path):
         assert manifest["counts"]["cached"] == 10_000
         assert manifest["counts"]["rows_in"] == before["counts"]["rows_in"] == 10_000
         assert manifest["batches"] == [] and manifest["usage"] == {"input_tokens": 0, "output_tokens": 0}
+        assert manifest["cost"]["usd_actual"] == 0 and before["cost"]["usd_actual"] > 0
         assert (outbox / "tuesday.enriched.csv").read_bytes() == enriched
 
         # The same rows in another order (a re-export): the result cache answers every row, not the twin.
@@ -73,6 +82,7 @@ def test_same_file_twice_sends_nothing_the_second_time(tmp_path):
         assert emulator.stats()["requests_received"] == sent
         manifest = check_manifest(outbox, "wednesday")
         assert manifest["counts"]["cached"] == 10_000 and manifest["batches"] == []
+        assert manifest["cost"]["usd_actual"] == 0 and manifest["cost"]["price_known"] is True
         assert outputs_by_ticket(outbox / "wednesday.enriched.csv") == outputs_by_ticket(outbox / "monday.enriched.csv")
     finally:
         emulator.stop()
@@ -137,6 +147,9 @@ def test_overlapping_exports_pay_only_for_new_rows(tmp_path):
         assert emulator.stats()["requests_received"] - before == len(new)
         manifest = check_manifest(root / "outbox" / "tickets", "today")
         assert manifest["counts"]["cached"] + manifest["counts"]["deduped"] + len(new) == 10_000
+        # Only the new rows are paid for: a tenth or so of yesterday's cost, not all of it.
+        yesterday_cost = check_manifest(root / "outbox" / "tickets", "yesterday")["cost"]["usd_actual"]
+        assert 0 < manifest["cost"]["usd_actual"] < 0.35 * yesterday_cost
         assert manifest["counts"]["succeeded"] == 10_000
         shared = {r[0] for r in rows[2_000:10_000]}
         old = outputs_by_ticket(root / "outbox" / "tickets" / "yesterday.enriched.csv")

@@ -119,7 +119,8 @@ def test_json_has_the_documented_keys_and_counts_match_staging(tmp_path):
                            "requests", "unique_requests", "cache_hit", "cached_rows", "cached_requests", "requests_to_send", "chunks", "batches", "chunk_bytes", "tokens", "price",
                            "cost"}
     assert set(report["tokens"]) == {"method", "encoding", "input", "input_unique", "output_expected", "output_max",
-                                     "output_per_request"}
+                                     "output_per_request", "calibration"}
+    assert report["tokens"]["calibration"] is None, "nothing finished yet: nothing to calibrate on"
     assert set(report["cost"]) == {"currency", "batch", "realtime", "saving", "batch_max", "batch_if_deduped",
                                    "batch_to_send"}
     assert set(report["price"]) == {"known", "table", "as_of", "unit", "batch", "realtime"}
@@ -196,3 +197,28 @@ def test_rejected_file_exits_one_with_the_reason_and_usage_exits_two(tmp_path):
     assert run_sluice("estimate", tmp_path / "nope.csv", "--pipeline", "tickets", "--root", root,
                       check=False).returncode == 2
     assert run_sluice("estimate", bad, "--root", root, check=False).returncode == 2
+
+
+def test_estimates_learn_from_the_pipelines_finished_files(tmp_path):
+    root, drop = sample_root(tmp_path)
+    first = estimate(root, drop)
+    run_sluice("process", drop, "--pipeline", "tickets", "--root", root, "--quiet")
+    # Another export of the same pipeline: estimated with what the first file's real usage taught.
+    other = generate(tmp_path / "next.csv", rows=1_500, seed=21)
+    report = estimate(root, other)
+    calibration = report["tokens"]["calibration"]
+    assert calibration["files"] == 1
+    assert report["tokens"]["output_per_request"]["basis"] == "calibrated"
+    # input_factor is printed to three decimals.
+    scaled = calibration["input_uncalibrated"] * calibration["input_factor"]
+    assert abs(report["tokens"]["input"] - scaled) <= 0.001 * calibration["input_uncalibrated"]
+    run_sluice("process", other, "--pipeline", "tickets", "--root", root, "--quiet")
+    usage = json.loads((root / "outbox" / "tickets" / "next.manifest.json").read_text())["usage"]
+    def error(estimated, actual):
+        return abs(estimated - actual) / actual
+    # The calibrated figures are closer to what the provider counted than the plain approximation.
+    assert error(report["tokens"]["input"], usage["input_tokens"]) < 0.05
+    assert error(report["tokens"]["input"], usage["input_tokens"]) < error(calibration["input_uncalibrated"],
+                                                                           usage["input_tokens"])
+    assert error(report["tokens"]["output_expected"], usage["output_tokens"]) < 0.1
+    assert first["tokens"]["calibration"] is None

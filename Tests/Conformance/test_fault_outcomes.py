@@ -11,7 +11,7 @@ import os
 import pytest
 
 from sluice_support import (TICKETS_SPEC, Emulator, check_exactly_once, check_manifest, generate, make_root,
-                            process_drop, read_jsonl)
+                            process_drop, read_jsonl, run_sluice)
 
 RETRYABLE = {"transport", "rate_limited", "provider_5xx", "queue_full", "expired", "cancelled", "truncated",
              "invalid_json", "schema", "missing"}
@@ -126,6 +126,11 @@ def test_a_canary_whose_answers_fail_validation_stops_the_file_after_its_rows(tm
     assert "the other 80 requests were not sent" in manifest["reason"]
     assert stats["custom_ids"]["received"] == 20, "only the canary was sent"
     assert stats["batches_created"] == 1
+    # The canary was paid for: its usage is settled in the day's totals (the root has no prices.yaml: unpriced).
+    assert manifest["cost"]["price_known"] is False and manifest["cost"]["usd_actual"] is None, manifest["cost"]
+    spend = json.loads(run_sluice("status", "--root", tmp_path / "root", "--json").stdout)["spend"]
+    assert [(s["files"], s["unpriced_files"], s["requests"], s["usd_reserved"]) for s in spend] == [(1, 1, 20, 0)], spend
+    assert spend[0]["input_tokens"] == manifest["usage"]["input_tokens"] > 0, (spend, manifest["usage"])
 
 
 def test_a_canary_that_passes_lets_the_rest_go(tmp_path):

@@ -5,11 +5,13 @@ import io
 import json
 import os
 import pathlib
+import shutil
 
 import jsonschema
 import yaml
 
-from sluice_support import (TICKETS_SPEC, check_manifest, generate, make_root, read_csv, read_jsonl, run_sluice)
+from sluice_support import (REPO, TICKETS_SPEC, check_manifest, generate, make_root, read_csv, read_jsonl,
+                            run_sluice)
 
 
 def test_gzip_csv_drop_round_trips_and_validates(tmp_path):
@@ -25,6 +27,11 @@ def test_gzip_csv_drop_round_trips_and_validates(tmp_path):
     assert manifest["counts"]["rows_in"] == 10_000
     assert manifest["outputs"][0]["path"] == "tickets.enriched.csv.gz"
     assert all(b["provider"] == "local" and b["status"] == "completed" for b in manifest["batches"])
+    # No pipelines/prices.yaml in this root: the usage is known, its cost is not.
+    assert manifest["usage"]["input_tokens"] > 0 and manifest["usage"]["output_tokens"] > 0
+    cost = manifest["cost"]
+    assert [cost[k] for k in ("usd_estimated", "usd_actual", "usd_realtime_equivalent", "saving_usd")] == [None] * 4
+    assert cost["price_known"] is False and "no price table" in cost["note"], cost
 
     original = read_csv(drop)
     enriched = read_csv(outbox / "tickets.enriched.csv.gz")
@@ -46,11 +53,26 @@ def test_gzip_csv_drop_round_trips_and_validates(tmp_path):
 
 def test_jsonl_drop_keeps_lines_and_adds_keys(tmp_path):
     root = make_root(tmp_path, {"tickets": TICKETS_SPEC})
+    shutil.copy(REPO / "pipelines" / "prices.yaml", root / "pipelines" / "prices.yaml")
     drop = generate(tmp_path / "export.jsonl", rows=500, fmt="jsonl", seed=3)
     run_sluice("process", drop, "--pipeline", "tickets", "--root", root, "--quiet")
     outbox = root / "outbox" / "tickets"
     manifest = check_manifest(outbox, "export")
     assert manifest["counts"]["succeeded"] == 500
+    # The provider's usage priced at gpt-4o-mini's batch rates; the estimate is the one `sluice estimate` makes.
+    prices = yaml.safe_load((root / "pipelines" / "prices.yaml").read_text())["models"]["gpt-4o-mini"]
+    usage, cost = manifest["usage"], manifest["cost"]
+    actual = (usage["input_tokens"] * prices["batch"]["input"] + usage["output_tokens"] * prices["batch"]["output"]) / 1e6
+    realtime = (usage["input_tokens"] * prices["realtime"]["input"]
+                + usage["output_tokens"] * prices["realtime"]["output"]) / 1e6
+    assert actual > 0 and abs(cost["usd_actual"] - actual) <= 1e-6, (cost, usage)
+    assert abs(cost["usd_realtime_equivalent"] - realtime) <= 1e-6 and abs(cost["saving_usd"] - (realtime - actual)) <= 2e-6
+    assert cost["price_known"] is True and cost["basis"] == "batch" and cost["prices_as_of"] == "2025-11-01", cost
+    estimate = json.loads(run_sluice("estimate", drop, "--pipeline", "tickets", "--root", root, "--json").stdout)
+    assert cost["usd_estimated"] == estimate["cost"]["batch"], (cost, estimate["cost"])
+    status = json.loads(run_sluice("status", "--root", root, "--json").stdout)
+    assert [(s["pipeline"], s["usd_actual"], s["usd_reserved"], s["files"]) for s in status["spend"]] == [
+        ("tickets", cost["usd_actual"], 0, 1)], status["spend"]
     src_lines = drop.read_text(encoding="utf-8").splitlines()
     out_lines = (outbox / "export.enriched.jsonl").read_text(encoding="utf-8").splitlines()
     schema = yaml.safe_load(TICKETS_SPEC)["output"]["schema"]

@@ -23,12 +23,14 @@ import Testing
         """
 
     /// A CSV with the fields real exports carry, gzip-compressed.
-    static func drop(rows: Int, at path: String) throws {
+    /// Another `variant` gives other content of the same shape and size.
+    static func drop(rows: Int, at path: String, variant: String = "") throws {
         var csv: [UInt8] = []
         CSVFormat.appendRecord(["ticket_id", "subject", "body"], to: &csv)
         for i in 1...rows {
             let body = i % 3 == 0 ? "Line one,\r\nline \"two\" ✓ \(i)" : "Plain body \(i), with comma"
-            CSVFormat.appendRecord(["T\(i)", "Subject é \(i)", i == 250 ? "__sluice_notjson__" : body], to: &csv)
+            CSVFormat.appendRecord(
+                ["T\(i)", "Subject é \(i)" + variant, i == 250 ? "__sluice_notjson__" : body], to: &csv)
         }
         let file = try AtomicFile(finalPath: path, gzip: true)
         try file.sink.write(csv)

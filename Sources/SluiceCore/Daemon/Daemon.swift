@@ -21,6 +21,9 @@ public final class Daemon: Service, Sendable {
     /// The tick of the intake loop: how soon an event or a settled file is acted on.
     static let tick: Duration = .milliseconds(200)
     static let purgeEvery: Duration = .seconds(3600)
+    /// How often drops held for approval are looked at: `sluice approve` (another process) is noticed this fast.
+    /// One read per held drop, and only while some drop is held.
+    static let heldCheck: Duration = .seconds(1)
 
     public init(paths: SluicePaths, settings: DaemonSettings, logger: Logger, makeProvider: @escaping ProviderMaker) {
         self.paths = paths
@@ -86,6 +89,8 @@ public final class Daemon: Service, Sendable {
             let clock = ContinuousClock()
             var nextRescan = clock.now
             var nextPurge = clock.now
+            var nextHeldCheck = clock.now
+            var heldDay = SpendDay.of(Date())
             while true {
                 let now = clock.now
                 var toScan: Set<String> = []
@@ -137,6 +142,20 @@ public final class Daemon: Service, Sendable {
                     }
                 }
                 if !settings.once { toStart += await book.due(at: now) }
+                for name in toScan.sorted() {
+                    guard registry.active[name] != nil, let inbox = inboxes[name] else { continue }
+                    do {
+                        toStart += try await ApprovalFiles(pipeline: name, directory: inbox.directory).apply(
+                            store: store, waiting: Set(inbox.listing()), logger: logger)
+                    } catch {
+                        logger.error(
+                            "cannot apply approval files", metadata: ["pipeline": "\(name)", "error": "\(error)"])
+                    }
+                }
+                if now >= nextHeldCheck {
+                    toStart += try await heldToResume(store: store, book: book, day: &heldDay)
+                    nextHeldCheck = now + Self.heldCheck
+                }
                 do {
                     // With --once, a collection goes as soon as nothing else is running: no more can join it.
                     let busy = await book.isBusy
@@ -167,11 +186,15 @@ public final class Daemon: Service, Sendable {
                     if waitingFor!.isEmpty, await book.idle, try await store.collectingCount() == 0 {
                         let failed = await book.failures
                         let finished = await book.finished
+                        let held = await book.parked.count
                         result.withLock {
                             $0.failed = failed
                             $0.finished = finished
+                            $0.held = held
                         }
-                        logger.info("inbox drained", metadata: ["files": "\(finished)", "failed": "\(failed)"])
+                        logger.info(
+                            "inbox drained",
+                            metadata: ["files": "\(finished)", "failed": "\(failed)", "held": "\(held)"])
                         group.cancelAll()
                         return
                     }
@@ -182,11 +205,11 @@ public final class Daemon: Service, Sendable {
     }
 
     /// True when a drop may start now; false (and held back) while an earlier drop of the same content
-    /// is in flight, whose results it will reuse.
+    /// is in flight, whose results it will reuse. A twin held for approval may never go: the copy goes its own
+    /// way (and meets the same budget).
     private func admit(_ drop: DropRecord, store: StateStore, book: JobBook) async throws -> Bool {
         if drop.stage == .claimed, drop.origin != .collection, let twin = try await store.twin(of: drop),
-            twin.stage != .archived,
-            twin.origin == .inbox
+            twin.stage != .archived, twin.stage != .awaitingApproval, twin.origin == .inbox
         {
             await book.hold(drop.id!)
             return false
@@ -204,22 +227,26 @@ public final class Daemon: Service, Sendable {
             log[metadataKey: "pipeline"] = "\(drop.pipeline)"
             log[metadataKey: "file"] = "\(drop.sourceName)"
             let fileLog = log
-            try await files.run {
+            let held = try await files.run {
                 let spec = try self.spec(of: drop)
                 let provider = try await self.makeProvider(spec)
                 let environment = DropEnvironment(
                     provider: provider, store: store, paths: self.paths, limits: limits, logger: self.logger)
                 let report = try await DropJob(dropID: id, spec: spec, environment: environment, reuse: .finished).run()
+                if report.held {
+                    fileLog.info("file held for approval; `sluice status` says why")
+                    return true
+                }
                 let d = report.drop
                 if d.origin == .collection {
                     // Its files go on with their own jobs.
                     for member in try await store.collectionMembers(id) where !member.isDone { await book.hold(member.id!) }
                     fileLog.info("collection done", metadata: ["batches": "\(report.batches)"])
-                    return
+                    return false
                 }
                 if d.stage == .collecting {
                     fileLog.info("waiting in its pipeline's collection for a shared batch")
-                    return
+                    return false
                 }
                 fileLog.info(
                     report.rejected ? "file rejected" : "file done",
@@ -227,8 +254,13 @@ public final class Daemon: Service, Sendable {
                         "rows": "\(d.rowsIn ?? 0)", "succeeded": "\(d.succeeded ?? 0)", "failed": "\(d.failed ?? 0)",
                         "manifest": "\(report.manifestPath)",
                     ])
+                return false
             }
-            await book.end(id, failedUntil: nil)
+            if held {
+                await book.park(id)
+            } else {
+                await book.end(id, failedUntil: nil)
+            }
         } catch is CancellationError {
             await book.end(id, failedUntil: nil)
         } catch {
@@ -239,6 +271,20 @@ public final class Daemon: Service, Sendable {
             log.error("processing failed; the file is kept and tried again", metadata: ["error": "\(error)"])
             await book.end(id, failedUntil: ContinuousClock.now + settings.jobRetry)
         }
+    }
+
+    /// Held drops whose job should run again: approved meanwhile (by `sluice approve`: the stage is no longer
+    /// `awaiting-approval`), or all of them when the UTC day changed (a daily hold may fit the new day).
+    private func heldToResume(store: StateStore, book: JobBook, day: inout String) async throws -> [Int64] {
+        let parked = await book.parked
+        guard !parked.isEmpty else { return [] }
+        let today = SpendDay.of(Date())
+        if today != day {
+            day = today
+            return parked.sorted()
+        }
+        let stages = try await store.stages(of: Array(parked))
+        return parked.sorted().filter { stages[$0] != nil && stages[$0] != .awaitingApproval }
     }
 
     /// The spec a drop started with (stored with it), so a spec edited meanwhile does not change its outputs.

@@ -5,6 +5,9 @@ actor JobBook {
     private(set) var running: Set<Int64> = []
     /// Drops held back until an earlier drop of the same content finishes (its results are then reused).
     private(set) var deferred: Set<Int64> = []
+    /// Drops held for approval (over budget): their job ended; they start again when approved, or on a new UTC
+    /// day (a daily hold may fit then).
+    private(set) var parked: Set<Int64> = []
     /// Drops whose job failed, with when to try again.
     private(set) var retryAt: [Int64: ContinuousClock.Instant] = [:]
     private(set) var failures = 0
@@ -14,6 +17,7 @@ actor JobBook {
         guard !running.contains(id) else { return false }
         running.insert(id)
         deferred.remove(id)
+        parked.remove(id)
         retryAt[id] = nil
         return true
     }
@@ -30,12 +34,18 @@ actor JobBook {
 
     func hold(_ id: Int64) { deferred.insert(id) }
 
+    /// Ends the job of a drop held for approval.
+    func park(_ id: Int64) {
+        running.remove(id)
+        parked.insert(id)
+    }
+
     /// Failed drops due for another try.
     func due(at now: ContinuousClock.Instant) -> [Int64] {
         retryAt.filter { $0.value <= now }.map(\.key).sorted()
     }
 
-    /// True when nothing is running or held back (failed drops are not waited for).
+    /// True when nothing is running or held back (failed drops and drops held for approval are not waited for).
     var idle: Bool { running.isEmpty && deferred.isEmpty }
     var isBusy: Bool { !running.isEmpty }
 }
@@ -46,6 +56,8 @@ public struct DaemonOutcome: Sendable {
     public var finished = 0
     /// Files whose processing failed (not a rejection: the file is kept and tried again on the next run).
     public var failed = 0
+    /// Files held for approval (over budget): nothing was sent for them.
+    public var held = 0
     /// Pipelines with files waiting whose spec is broken.
     public var pausedPipelines: [String] = []
 }

@@ -43,7 +43,8 @@ public struct PipelineRegistry: Sendable {
         var changed: [String] = []
         let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.pipelines)) ?? []
         for file in names.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
-            guard !file.hasPrefix("."), !file.hasPrefix("_") else { continue }
+            // prices.yaml sits beside the specs but is the price table, not a pipeline.
+            guard !file.hasPrefix("."), !file.hasPrefix("_"), file != PriceTable.fileName else { continue }
             let name = String(file[..<file.lastIndex(of: ".")!])
             let path = paths.pipelines + "/" + file
             guard let signature = Self.signature(path) else { continue }

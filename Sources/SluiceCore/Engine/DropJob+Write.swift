@@ -81,10 +81,16 @@ extension DropJob {
                 manifest.batches.append(
                     .init(provider: batch.provider, id: id, status: batch.providerStatus ?? "", requests: item.chunk.requests))
             }
+            await learnCalibration(items: items, assembled: assembled)
+            manifest.cost = try await settleCost(
+                drop, items: items, inputTokens: assembled.inputTokens, outputTokens: assembled.outputTokens)
         } else {
             // Nothing was sent for this file: every answered row came from the earlier drop's stored results.
             manifest.cached = assembled.answeredBySending + assembled.cached + assembled.deduped
             manifest.deduped = 0
+            manifest.cost = .nothingSent(
+                basis: spec.priceBasis, price: PriceLookup.find(model: spec.model, paths: paths),
+                note: "results reused from an earlier drop of the same content: nothing was sent")
         }
         for output in assembled.outputs {
             let digest = try await Blocking.run("sluice-digest") { try FileDigest.sha256(path: outbox + "/" + output.name) }

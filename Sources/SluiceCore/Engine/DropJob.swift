@@ -7,6 +7,8 @@ import SluiceRecords
 public enum DropProgress: Sendable {
     case staging(rows: Int)
     case staged(rows: Int, chunks: Int, failed: Int)
+    /// Held before anything was sent: over budget (the reason names the figures and how to approve).
+    case held(reason: String)
     case submitted(chunk: Int, of: Int, batchID: String)
     case polled(batches: [BatchSnapshot])
     case assembling
@@ -20,6 +22,9 @@ public struct DropReport: Sendable {
     /// Batches this drop paid for (none when its results came from an earlier drop of the same content).
     public var batches: Int
     public var rejected: Bool { drop.stage == .rejected }
+    /// Why the drop is held for approval (stage `awaiting-approval`); nil when it is not.
+    public var hold: String?
+    public var held: Bool { drop.stage == .awaitingApproval }
 }
 
 /// Whether a drop may take its results from an earlier drop of the same content and spec.
@@ -39,6 +44,8 @@ public struct DropEnvironment: Sendable {
     public var clock: any Clock<Duration>
     public var limits: TransferLimits
     public var logger: Logger
+    /// Wall-clock time, for the UTC day a file's spending counts against (tests move it across midnight).
+    public var wallClock: @Sendable () -> Date = { Date() }
 
     public init(
         provider: any BatchProvider, store: StateStore, paths: SluicePaths, clock: any Clock<Duration> = ContinuousClock(),
@@ -87,10 +94,16 @@ public struct DropJob: Sendable {
         self.log = log
     }
 
-    /// Runs the drop to its end and reports it.
+    /// Runs the drop to its end, or until it is held for approval or waits in its collection, and reports it.
     public func run() async throws -> DropReport {
-        while try await step() {}
-        return try await report(current())
+        while true {
+            while try await step() {}
+            let drop = try await current()
+            // Approved (by another process) between the hold and now: it goes on rather than waiting for nothing.
+            if drop.isDone || drop.stage == .awaitingApproval || drop.stage == .collecting {
+                return try await report(drop)
+            }
+        }
     }
 
     /// Does the work of the drop's current stage; false when there is none left.
@@ -100,9 +113,13 @@ public struct DropJob: Sendable {
         if drop.isDone { return false }
         switch drop.stage {
         case .claimed: try await stageOrReuse(drop)
-        case .staged where try await entersCollection(drop): break
-        case .staged, .submitting: try await submitAll(drop)
+        case .staged, .submitting:
+            guard try await budgetAllows(drop) else { return false }
+            // Judged against the budget first: a collected file's spending is its own.
+            if drop.stage == .staged, try await entersCollection(drop) { return true }
+            try await submitAll(drop)
         case .collecting: return false  // the collection's job moves it on
+        case .awaitingApproval: return try await budgetAllows(drop)
         case .submitted: try await collect(drop)
         case .downloaded: try await write(drop)
         case .written, .rejected: try await archive(drop)
@@ -120,7 +137,9 @@ public struct DropJob: Sendable {
 
     private func report(_ drop: DropRecord) async throws -> DropReport {
         let batches = try await store.progress(dropID: dropID).filter { $0.batch?.providerBatchID != nil }.count
-        return DropReport(drop: drop, manifestPath: drop.manifestPath ?? "", batches: batches)
+        var report = DropReport(drop: drop, manifestPath: drop.manifestPath ?? "", batches: batches)
+        if report.held { report.hold = try await store.dropSpend(dropID: dropID)?.hold }
+        return report
     }
 
     // MARK: claimed → staged (or → downloaded with a twin's results, or → rejected)
@@ -198,6 +217,7 @@ public struct DropJob: Sendable {
             pipeline: spec.name, status: "rejected", specSHA256: drop.specSHA256, sourceName: drop.sourceName,
             sourceBytes: drop.bytes, sourceSHA256: drop.sha256, rowsIn: 0, receivedAt: drop.receivedAt)
         manifest.reason = rejection.reason
+        try await settleRejected(drop, into: &manifest)
         let path = try await writeManifest(&manifest, fileName: drop.sourceName)
         let writtenAt = manifest.writtenAt
         try await store.updateDrop(id: dropID) {

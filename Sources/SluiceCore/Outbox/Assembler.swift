@@ -20,6 +20,8 @@ public struct AssemblyResult: Sendable {
     public var cached = 0
     /// Rows whose fate a chunk's outcome file recorded (their requests were sent).
     public var answeredBySending = 0
+    /// Attempts the provider answered with usage (what `inputTokens` and `outputTokens` sum).
+    public var answersWithUsage = 0
     /// Committed outputs (file name inside the outbox folder, rows).
     public var outputs: [(name: String, rows: Int)] = []
 }
@@ -116,6 +118,7 @@ public struct Assembler: Sendable {
                     history = Array(attempts.dropFirst().reversed())
                     for attempt in attempts {
                         guard let usage = attempt.usage else { continue }
+                        result.answersWithUsage += 1
                         result.inputTokens += usage.input
                         result.outputTokens += usage.output
                     }

@@ -36,6 +36,8 @@ public struct Manifest: Sendable {
     public var cached = 0
     public var inputTokens = 0
     public var outputTokens = 0
+    /// Estimated, actual and realtime-equivalent cost; the engine sets it for every manifest it writes.
+    public var cost = DropCost.nothingSent(basis: .batch, price: nil, note: "nothing was sent")
     public var batches: [Batch] = []
     public var receivedAt: Date
     public var submittedAt: Date?
@@ -83,7 +85,7 @@ public struct Manifest: Sendable {
         ]
         object["alerts"] = .array(alerts.map { ["code": .string($0.code), "message": .string($0.message)] })
         object["usage"] = ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)]
-        object["cost"] = ["usd_estimated": .double(0), "usd_actual": .double(0), "usd_realtime_equivalent": .double(0)]
+        object["cost"] = cost.json
         object["batches"] = .array(
             batches.map {
                 ["provider": .string($0.provider), "id": .string($0.id), "status": .string($0.status),

@@ -16,6 +16,18 @@ public struct EstimateReport: Sendable {
     /// Rows of an earlier run of the same content through the same spec whose results `process` would reuse,
     /// sending nothing (unless `--reprocess`); nil when there is none.
     public var cachedRows: Int? = nil
+    /// What the pipeline's finished files taught about its real usage, already applied to `estimate`; nil: none.
+    public var calibration: TokenCalibration? = nil
+    /// Input tokens before calibration (the plain cl100k_base approximation).
+    public var uncalibratedInputTokens: Int? = nil
+
+    /// Applies what the pipeline's finished files taught to the figures (nothing without a calibration).
+    public mutating func calibrate(_ calibration: TokenCalibration?) {
+        guard let calibration else { return }
+        uncalibratedInputTokens = estimate.inputTokens
+        estimate = calibration.applied(to: estimate)
+        self.calibration = calibration
+    }
 
     public init(
         pipeline: String,
@@ -88,6 +100,13 @@ public struct EstimateReport: Sendable {
                     "cap": e.outputCapPerRequest.map(JSONValue.int) ?? .null,
                     "basis": .string(e.outputBasis.rawValue),
                 ],
+                "calibration": calibration.map {
+                    [
+                        "files": .int($0.files), "input_factor": .double((($0.inputFactor * 1000).rounded()) / 1000),
+                        "output_per_answer": .double(($0.outputPerAnswer * 10).rounded() / 10),
+                        "input_uncalibrated": .int(uncalibratedInputTokens ?? e.inputTokens),
+                    ]
+                } ?? .null,
             ],
             "price": Figures.priceJSON(price, table: pricesFile, asOf: pricesAsOf),
             "cost": [
@@ -141,6 +160,12 @@ public struct EstimateReport: Sendable {
             output += ", at most \(n(max)) (cap \(n(e.outputCapPerRequest ?? 0)))"
         }
         lines.append(output)
+        if let calibration {
+            lines.append(
+                "  calibrated  on \(n(calibration.files)) finished file(s) of this pipeline: input × "
+                    + String(format: "%.3f", calibration.inputFactor) + " (the provider's count), "
+                    + String(format: "%.1f", calibration.outputPerAnswer) + " output tokens an answer")
+        }
         if price != nil {
             let saving = realtimeUSD.flatMap { r in batchUSD.map { r - $0 } }
             lines.append(
@@ -166,5 +191,6 @@ public struct EstimateReport: Sendable {
     static let basisText: [OutputEstimate.Basis: String] = [
         .schema: "a typical answer of the schema", .maxTokens: "max_tokens: no schema",
         .assumed: "assumed: no schema, no max_tokens", .notGenerated: "embeddings generate none",
+        .calibrated: "the average answer of this pipeline's finished files",
     ]
 }

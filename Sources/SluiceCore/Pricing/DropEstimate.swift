@@ -76,81 +76,25 @@ public struct DropEstimator: Sendable {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let staged = try stager.stage(sourcePath: sourcePath, fileName: fileName, directory: work)
         let output = OutputEstimate(spec: spec, anthropic: wireFormat == .anthropicBatch)
+        let measure = try ChunkTokens(spec: spec, wireFormat: wireFormat).measure(
+            chunkPaths: staged.chunks.map(\.path), cache: cache)
         var estimate = DropEstimate(
             rows: staged.rowsIn,
             failuresByCode: try Self.failureCodes(work + "/" + Stager.failuresFileName),
-            requests: 0,
-            uniqueRequests: 0,
-            inputTokens: 0,
-            uniqueInputTokens: 0,
+            requests: measure.requests,
+            uniqueRequests: measure.uniqueRequests,
+            inputTokens: measure.inputTokens,
+            uniqueInputTokens: measure.uniqueInputTokens,
             outputCapPerRequest: output.cap,
             outputExpectedPerRequest: output.expected,
             outputBasis: output.basis,
             chunks: staged.chunks.count,
             chunkBytes: staged.chunks.reduce(0) { $0 + $1.bytes }
         )
-        let keying = RequestKeying(spec: spec)
-        let lookup = spec.cache.enabled ? try cache.flatMap { try $0.hasAnswers() ? $0 : nil } : nil
-        let notBefore = StagingDedupe.forSpec(spec, cache: nil)?.notBefore
-        // Distinct requests, and whether the cache answers each.
-        var seen: [RequestKey.ShortKey: Bool] = [:]
-        var tokens = 0.0
-        var uniqueTokens = 0.0
-        var sendTokens = 0.0
-        for chunk in staged.chunks {
-            let reader = JSONLReader(source: try FileByteSource(path: chunk.path), path: chunk.path)
-            while let line = try reader.next() {
-                guard let (_, request) = RetryPlanner.requestLine(line.bytes) else { continue }
-                let count = try inputTokens(request)
-                estimate.requests += 1
-                tokens += count
-                let key = keying.key(line: request)
-                let cached: Bool
-                if let known = seen[key.short] {
-                    cached = known
-                } else {
-                    cached = try lookup?.answer(for: key, notBefore: notBefore) != nil
-                    seen[key.short] = cached
-                    estimate.uniqueRequests += 1
-                    uniqueTokens += count
-                    if !cached && spec.dedupe {
-                        estimate.requestsToSend += 1
-                        sendTokens += count
-                    }
-                }
-                if cached {
-                    estimate.cachedRequests += 1
-                } else if !spec.dedupe {
-                    estimate.requestsToSend += 1
-                    sendTokens += count
-                }
-            }
-        }
-        estimate.inputTokens = Int(tokens.rounded())
-        estimate.uniqueInputTokens = Int(uniqueTokens.rounded())
-        estimate.inputTokensToSend = Int(sendTokens.rounded())
+        estimate.cachedRequests = measure.cachedRequests
+        estimate.requestsToSend = measure.requestsToSend
+        estimate.inputTokensToSend = measure.inputTokensToSend
         return estimate
-    }
-
-    /// Estimated input tokens of one rendered request: its system and user text, or its embeddings input.
-    func inputTokens(_ line: ArraySlice<UInt8>) throws -> Double {
-        let value = try JSONParser.parse(line)
-        switch wireFormat {
-        case .openAIBatch:
-            let body = value["body"]
-            if spec.endpoint == .embeddings {
-                return TokenEstimator.tokens(in: body?["input"]?.stringValue ?? "")
-            }
-            let messages = (body?["messages"]?.arrayValue ?? []).map { $0["content"]?.stringValue ?? "" }
-            return TokenEstimator.chatTokens(messages: messages)
-        case .anthropicBatch:
-            let params = value["params"]
-            var messages = (params?["messages"]?.arrayValue ?? []).map {
-                $0["content"]?.stringValue ?? ""
-            }
-            if let system = params?["system"]?.stringValue { messages.insert(system, at: 0) }
-            return TokenEstimator.chatTokens(messages: messages)
-        }
     }
 
     /// Counts of the staging failures file's `error.code`s.

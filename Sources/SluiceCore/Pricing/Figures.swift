@@ -4,7 +4,7 @@ import SluiceJSON
 /// How reports write numbers, money and prices, so `estimate` and `sample` read alike.
 enum Figures {
     /// USD rounded to a millionth of a dollar for JSON.
-    static func rounded(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
+    static func rounded(_ value: Double) -> Double { USD.rounded(value) }
 
     /// A USD figure for JSON: rounded, or null when unknown.
     static func usd(_ value: Double?) -> JSONValue { value.map { .double(rounded($0)) } ?? .null }
@@ -25,7 +25,7 @@ enum Figures {
         guard let value else { return "unknown" }
         if small && value > 0 && value < 0.000_000_5 { return "<$0.000001" }
         if small && value != 0 && abs(value) < 0.01 { return String(format: "$%.6f", value) }
-        return String(format: abs(value) < 1 ? "$%.4f" : "$%.2f", value)
+        return USD.text(value)
     }
 
     /// The `price` object of a report: whether the model is priced, the table and its date, both rate pairs.

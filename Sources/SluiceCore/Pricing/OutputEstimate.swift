@@ -12,6 +12,8 @@ public struct OutputEstimate: Sendable, Equatable {
         case assumed
         /// Embeddings: nothing is generated.
         case notGenerated = "none"
+        /// The average answer of the pipeline's finished files (`TokenCalibration`), within the cap.
+        case calibrated
     }
 
     /// Tokens assumed for a free-text answer when nothing bounds it.

@@ -205,7 +205,10 @@ public struct CacheSettings: Sendable {
     }
 }
 
-/// Spending limits.
+/// Spending limits (`budget:`), checked before a file's first chunk is submitted.
 public struct BudgetSettings: Sendable {
+    /// The most one file may be estimated to cost (`max_usd`).
     public var maxUSD: Double?
+    /// The most the pipeline may spend, actual plus reserved, in one UTC day (`daily_usd`).
+    public var dailyUSD: Double? = nil
 }

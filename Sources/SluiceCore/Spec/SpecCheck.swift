@@ -49,10 +49,11 @@ public enum SpecCheck {
         return Report(lines: lines, ok: problems == 0, specs: specs)
     }
 
-    /// A budget can only be checked against a price: every spec with `budget.max_usd` needs its model in
-    /// `pipelines/prices.yaml` (and the table must load).
+    /// A budget can only be checked against a price: every spec with `budget.max_usd` or `budget.daily_usd`
+    /// needs its model in `pipelines/prices.yaml` (and the table must load). At run time such a file would be
+    /// held for approval, since its cost cannot be estimated.
     static func budgetPrices(specs: [PipelineSpec], paths: SluicePaths) -> [SpecProblem] {
-        let budgeted = specs.filter { $0.budget.maxUSD != nil }
+        let budgeted = specs.filter { $0.budget.maxUSD != nil || $0.budget.dailyUSD != nil }
         guard !budgeted.isEmpty else { return [] }
         let pricesFile = paths.pipelines + "/" + PriceTable.fileName
         var table: PriceTable?
@@ -63,15 +64,18 @@ public enum SpecCheck {
                 return error.problems
             }
         }
-        return budgeted.compactMap { spec in
-            guard table?.price(for: spec.model) == nil else { return nil }
+        return budgeted.flatMap { spec -> [SpecProblem] in
+            guard table?.price(for: spec.model) == nil else { return [] }
             let file = paths.spec(spec.name)
             let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            return SpecProblem(
-                code: "spec.budget_unpriced", file: file, keyPath: "budget.max_usd",
-                line: (try? YAMLDocument(yaml: text))?.lines["budget.max_usd"],
-                message: "model '\(spec.model)' has no price in \(pricesFile): a budget cannot be checked without one "
-                    + "(add the model to \(pricesFile) or remove the budget)")
+            let lines = (try? YAMLDocument(yaml: text))?.lines
+            let keys = [("budget.max_usd", spec.budget.maxUSD), ("budget.daily_usd", spec.budget.dailyUSD)]
+            return keys.filter { $0.1 != nil }.map { key, _ in
+                SpecProblem(
+                    code: "spec.budget_unpriced", file: file, keyPath: key, line: lines?[key],
+                    message: "model '\(spec.model)' has no price in \(pricesFile): a budget cannot be checked without "
+                        + "one (add the model to \(pricesFile) or remove the budget)")
+            }
         }
     }
 }

@@ -131,8 +131,7 @@ public enum SpecLoader {
             top.problems += fields.finish()
         }
         var budgetFields = top.nested("budget")
-        let maxUSD = budgetFields.number("max_usd")
-        if let maxUSD, maxUSD < 0 { budgetFields.problem("max_usd", "spec.out_of_range", "must not be negative") }
+        let budget = BudgetSettings(maxUSD: usd(&budgetFields, "max_usd"), dailyUSD: usd(&budgetFields, "daily_usd"))
         top.problems += budgetFields.finish()
         var intakeFields = top.nested("intake")
         let intake = IntakeSettings(
@@ -177,12 +176,22 @@ public enum SpecLoader {
         var spec = PipelineSpec(
             name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint, quirks: quirks,
             system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch, realtime: realtime,
-            retry: retry, dedupe: dedupe, budget: BudgetSettings(maxUSD: maxUSD), intake: intake, then: then,
+            retry: retry, dedupe: dedupe, budget: budget, intake: intake, then: then,
             sha256: sha256)
         spec.alerts = alerts
         spec.canary = canary
         spec.cache = cache
         return spec
+    }
+
+    /// A dollar amount of `budget:`: a finite number, not negative.
+    private static func usd(_ fields: inout SpecFields, _ key: String) -> Double? {
+        guard let value = fields.number(key) else { return nil }
+        guard value.isFinite, value >= 0 else {
+            fields.problem(key, "spec.out_of_range", "must be a dollar amount, not negative")
+            return nil
+        }
+        return value
     }
 
     private static func template(_ fields: inout SpecFields, _ key: String) -> Template? {

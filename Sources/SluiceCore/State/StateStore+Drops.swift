@@ -8,6 +8,10 @@ public enum DropStage: String, Sendable, Codable, CaseIterable {
     case claimed
     /// Chunks are on disk and recorded; none submitted yet.
     case staged
+    /// Staged, and held before anything is sent: its estimate is over `budget.max_usd`, or would take the
+    /// pipeline's spending today over `budget.daily_usd`. It goes back to `staged` when approved (`sluice
+    /// approve`, a `NAME.approve` file) or, for a daily hold, on a UTC day whose budget it fits.
+    case awaitingApproval = "awaiting-approval"
     /// At least one chunk's intent is recorded; some batches may exist at the provider.
     case submitting
     /// Staged, and waiting with other small files of its pipeline for a shared batch (`batch.collect`).

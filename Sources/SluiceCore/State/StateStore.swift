@@ -128,6 +128,50 @@ public final class StateStore: Sendable {
                 t.column("requestedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v6-spend") { db in
+            // Budgets: each drop's estimate, hold, approval, reservation and settlement; totals per pipeline per
+            // UTC day. A table of its own, so the drop row stays as it was.
+            try db.create(table: "dropSpend") { t in
+                t.primaryKey("dropID", .integer).references("drop", onDelete: .cascade)
+                t.column("pipeline", .text).notNull()
+                t.column("estimatedUSD", .double)
+                t.column("estimate", .text)
+                t.column("hold", .text)
+                t.column("holdLimit", .text)
+                t.column("holdLimitUSD", .double)
+                t.column("approvedAt", .datetime)
+                t.column("day", .text)
+                t.column("reservedUSD", .double)
+                t.column("actualUSD", .double)
+                t.column("settledAt", .datetime)
+            }
+            try db.create(table: "spend") { t in
+                t.column("pipeline", .text).notNull()
+                t.column("day", .text).notNull()
+                t.column("reservedUSD", .double).notNull().defaults(to: 0)
+                t.column("actualUSD", .double).notNull().defaults(to: 0)
+                t.column("inputTokens", .integer).notNull().defaults(to: 0)
+                t.column("outputTokens", .integer).notNull().defaults(to: 0)
+                t.column("requests", .integer).notNull().defaults(to: 0)
+                t.column("files", .integer).notNull().defaults(to: 0)
+                t.column("unpricedFiles", .integer).notNull().defaults(to: 0)
+                t.primaryKey(["pipeline", "day"])
+            }
+        }
+        migrator.registerMigration("v7-calibration") { db in
+            // Token estimates against real usage per pipeline and model (decayed sums).
+            try db.create(table: "calibration") { t in
+                t.column("pipeline", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("estimatedInput", .double).notNull()
+                t.column("actualInput", .double).notNull()
+                t.column("actualOutput", .double).notNull()
+                t.column("answers", .double).notNull()
+                t.column("files", .integer).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["pipeline", "model"])
+            }
+        }
         return migrator
     }
 }

@@ -7,6 +7,8 @@ public struct StatusReport: Sendable {
     public struct File: Sendable {
         public var drop: DropRecord
         public var progress: [ChunkProgress]
+        /// Its estimate, hold, approval and spending, once it reached the budget check.
+        public var spend: DropSpendRecord? = nil
         public var batches: [BatchRecord] { progress.compactMap(\.batch) }
         public var chunks: Int { progress.count }
 
@@ -18,16 +20,25 @@ public struct StatusReport: Sendable {
 
     public var files: [File]
     public var generatedAt: Date
+    /// Spending per pipeline per UTC day, newest day first.
+    public var spend: [SpendLine] = []
 
-    /// Reads drops in flight and those finished since `since`.
-    public static func load(store: StateStore, since: Date, limit: Int) async throws -> StatusReport {
+    /// Reads drops in flight and those finished since `since`, and the spending of the days since then.
+    /// `budgets` are the pipelines' current budgets (their specs): today's line is shown for every pipeline with a
+    /// daily budget, spent or not.
+    public static func load(
+        store: StateStore, since: Date, limit: Int, budgets: [String: BudgetSettings] = [:], now: Date = Date()
+    ) async throws -> StatusReport {
         let drops = try await store.drops(finishedSince: since, limit: limit)
+        let spends = try await store.dropSpends(ids: drops.compactMap(\.id))
         var files: [File] = []
         for drop in drops {
             let progress = try await store.progress(dropID: drop.id!)
-            files.append(File(drop: drop, progress: progress))
+            files.append(File(drop: drop, progress: progress, spend: spends[drop.id!]))
         }
-        return StatusReport(files: files, generatedAt: Date())
+        var report = StatusReport(files: files, generatedAt: now)
+        report.spend = try await SpendLine.load(store: store, since: since, budgets: budgets, now: now)
+        return report
     }
 
     /// The stable JSON form (`sluice status --json`); keys are only ever added.
@@ -35,6 +46,7 @@ public struct StatusReport: Sendable {
         .object([
             "generated_at": .string(Self.timestamp(generatedAt)),
             "files": .array(files.map(Self.json)),
+            "spend": .array(spend.map(\.json)),
         ])
     }
 
@@ -53,6 +65,10 @@ public struct StatusReport: Sendable {
             "age_seconds": .int(Int(Date().timeIntervalSince(d.receivedAt))),
         ]
         if let reason = d.reason { object["reason"] = .string(reason) }
+        if let spend = file.spend {
+            if d.stage == .awaitingApproval, let hold = spend.hold { object["hold"] = holdJSON(hold, spend) }
+            object["spend"] = spendJSON(spend)
+        }
         if let alert = d.alert { object["alert"] = .string(alert) }
         if let path = d.manifestPath { object["manifest"] = .string(path) }
         if let twin = d.sameAs { object["reused_from_drop"] = .int(Int(twin)) }
