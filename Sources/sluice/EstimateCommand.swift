@@ -39,24 +39,8 @@ struct EstimateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let paths = root.paths
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory),
-            !isDirectory.boolValue
-        else {
-            throw UsageFailure(message: "\(file): no such file")
-        }
-        let spec: PipelineSpec
-        let prices: PriceTable?
-        let pricesFile = paths.pipelines + "/" + PriceTable.fileName
-        do {
-            spec = try SpecLoader.load(path: paths.spec(pipeline))
-            prices =
-                FileManager.default.fileExists(atPath: pricesFile)
-                ? try PriceTable.load(path: pricesFile) : nil
-        } catch {
-            for problem in error.problems { printError(problem.description) }
-            throw ExitCode(1)
-        }
+        let inputs = try PipelineInputs.load(file: file, pipeline: pipeline, paths: paths)
+        let (spec, prices, pricesFile) = (inputs.spec, inputs.prices, inputs.pricesFile)
         let staging = ProviderFactory.staging(for: spec)
         let estimator = DropEstimator(
             spec: spec,

@@ -122,3 +122,43 @@ def test_a_file_that_fills_a_batch_goes_alone_and_failures_stay_with_their_file(
         retried = sum(m["retries"]["rows"] for m in manifests.values())
         assert retried > 0, "the fault plan failed no line: nothing was tested"
         assert sum(m["counts"]["succeeded"] for m in manifests.values()) == 3 * 30 + 150
+
+
+def test_files_sharing_a_batch_pay_once_for_a_request_they_share(tmp_path):
+    import csv
+    import io
+
+    from sluice_support import read_csv
+
+    with Emulator(tmp_path / "emulator") as emulator:
+        root = make_root(tmp_path, {"tickets": collect_spec(emulator.port, "1h", 50000)})
+        inbox = root / "inbox" / "tickets"
+        inbox.mkdir(parents=True)
+        first = read_csv(generate(tmp_path / "first.csv", rows=40, seed=31))
+        header, shared = first[0], first[1:11]
+        files = {"a.csv": first}
+        for i in range(4):
+            rows = read_csv(generate(tmp_path / f"g{i}.csv", rows=30, seed=40 + i, start=1000 * (i + 1)))[1:]
+            # Ten rows repeat the first file's requests under new ticket ids.
+            copies = [[f"C{i}-{n}"] + r[1:] for n, r in enumerate(shared)]
+            files[f"b{i}.csv"] = [header] + rows + copies
+        for name, table in files.items():
+            buffer = io.StringIO(newline="")
+            csv.writer(buffer, lineterminator="\r\n").writerows(table)
+            (tmp_path / name).write_text(buffer.getvalue(), encoding="utf-8", newline="")
+            shutil.copy(tmp_path / name, inbox / name)
+        run_once(root, "--settle", "0", timeout=120)
+        outbox = root / "outbox" / "tickets"
+        manifests = {name: check_exactly_once(outbox, tmp_path / name, name) for name in files}
+        stats = emulator.stats()
+        assert stats["batches_created"] == 1
+        assert stats["requests_received"] == 40 + 4 * 30, "a request shared by files was sent more than once"
+        assert sum(m["counts"]["deduped"] for m in manifests.values()) == 40
+        # The repeats carry the answers the first file's rows got, and cost their files nothing extra.
+        width = len(header)
+        answers = {tuple(r[1:width]): r[width:] for r in read_csv(outbox / "a.enriched.csv")[1:]}
+        for i in range(4):
+            for row in read_csv(outbox / f"b{i}.enriched.csv")[1:]:
+                if row[0].startswith("C"):
+                    assert row[width:] == answers[tuple(row[1:width])]
+        assert all(m["usage"]["input_tokens"] > 0 for m in manifests.values())

@@ -37,6 +37,32 @@ import Testing
         }
     }
 
+    @Test func anAliasTakesACopyOfItsRequestsAnswerMarkedSharedWithoutUsage() async throws {
+        try await withTemporaryDirectory { dir in
+            try writeFile(
+                dir + "/out.jsonl",
+                #"{"id":"a","custom_id":"r1_d7","response":{"status_code":200,"body":{"x":1,"usage":{"prompt_tokens":3}}}}"#
+                    + "\n")
+            try SluicePaths.ensureDirectory(dir + "/7")
+            try SluicePaths.ensureDirectory(dir + "/8")
+            try CarriedRequests.writeAliases([("r1_d7", "r4_d8"), ("r1_d7", "r5_d7")], to: dir + "/aliases.jsonl")
+            let aliases = try CarriedRequests.readAliases(dir + "/aliases.jsonl")
+            #expect(aliases == ["r1_d7": ["r4_d8", "r5_d7"]])
+            let split = try CarriedRequests.split(
+                resultFiles: [dir + "/out.jsonl"], into: [7: dir + "/7", 8: dir + "/8"], aliases: aliases)
+            let seven = try readLines(split[7]![0])
+            let eight = try readLines(split[8]![0])
+            #expect(seven.count == 2 && eight.count == 1)
+            let copy = try JSONParser.parse(eight[0])
+            #expect(copy["custom_id"] == "r4")
+            #expect(copy["response"]?["body"] == ["x": 1])
+            #expect(CarriedRequests.isShared(Array(eight[0].utf8)))
+            let original = seven.first { $0.contains(#""custom_id":"r1""#) }!
+            #expect(!CarriedRequests.isShared(Array(original.utf8)))
+            #expect(try JSONParser.parse(original)["response"]?["body"]?["usage"] == ["prompt_tokens": 3])
+        }
+    }
+
     @Test func collectIsParsedAndConflictsAreReported() throws {
         let spec = try SpecLoader.parse(
             yaml: validSpec.replacingOccurrences(

@@ -46,20 +46,41 @@ extension DropJob {
         let maxRequests = min(spec.batch.maxRequests, provider.maxRequestsPerBatch)
         let framing = provider.wireFormat.framing
         let sourceList = sources
-        let (chunks, carried, lines) = try await Blocking.run("sluice-combine") {
+        // With dedupe, a request several files make goes once per shared chunk; the others take its answer.
+        let keying = spec.dedupe ? RequestKeying(spec: spec) : nil
+        let aliasesPath = work + "/" + CarriedRequests.aliasesFileName
+        let (chunks, carried, lines, shared) = try await Blocking.run("sluice-combine") {
             let writer = ChunkWriter(directory: work, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing)
             var carried: [(chunkID: Int64, seq: Int)] = []
+            var aliases: [(sent: String, alias: String)] = []
+            var sent: [RequestKey.ShortKey: String] = [:]
+            var sentSeq = writer.currentSeq
             var lines = 0
             for (member, chunk) in sourceList {
                 // Tags add a few bytes a line.
                 let tagged = chunk.bytes + chunk.requests * (3 + String(member).count)
                 if !writer.hasRoom(requests: chunk.requests, bytes: tagged) { try writer.endChunk() }
+                if writer.currentSeq != sentSeq {
+                    // An alias is answered from the same batch as its request: a new chunk starts afresh.
+                    sent.removeAll()
+                    sentSeq = writer.currentSeq
+                }
                 var seqs = Set<Int>()
                 let reader = JSONLReader(source: try FileByteSource(path: chunk.path), path: chunk.path)
                 while let line = try reader.next() {
                     guard let (_, request) = RetryPlanner.requestLine(line.bytes) else { continue }
+                    let renamed = CarriedRequests.carried(request, drop: member)
+                    if let keying {
+                        let key = keying.key(line: request).short
+                        let id = CarriedRequests.customID(of: renamed)
+                        if let first = sent[key] {
+                            aliases.append((first, id))
+                            continue
+                        }
+                        sent[key] = id
+                    }
                     lines += 1
-                    try writer.append(CarriedRequests.carried(request, drop: member), row: lines)
+                    try writer.append(renamed, row: lines)
                     seqs.insert(writer.currentSeq)
                 }
                 guard seqs.count <= 1 else {
@@ -68,9 +89,15 @@ extension DropJob {
                 }
                 carried.append((chunk.id!, seqs.first ?? writer.currentSeq))
             }
-            return (try writer.finish(), carried, lines)
+            try CarriedRequests.writeAliases(aliases, to: aliasesPath)
+            return (try writer.finish(), carried, lines, aliases.count)
         }
-        log.info("collected", metadata: ["files": "\(members.count)", "requests": "\(lines)", "chunks": "\(chunks.count)"])
+        log.info(
+            "collected",
+            metadata: [
+                "files": "\(members.count)", "requests": "\(lines)", "chunks": "\(chunks.count)",
+                "shared_between_files": "\(shared)",
+            ])
         try await store.recordCollectionStaged(
             carrierID: dropID, lines: lines,
             chunks: chunks.map {
@@ -92,8 +119,10 @@ extension DropJob {
             directories[member.dropID] = directory
         }
         let targets = directories
+        let aliasesPath = paths.dropWork(dropID) + "/" + CarriedRequests.aliasesFileName
         let split = try await Blocking.run("sluice-split") {
-            try CarriedRequests.split(resultFiles: files, into: targets)
+            try CarriedRequests.split(
+                resultFiles: files, into: targets, aliases: try CarriedRequests.readAliases(aliasesPath))
         }
         // Line numbers in the shared batch's errors are not the members' lines: no line is blamed.
         var shared = snapshot

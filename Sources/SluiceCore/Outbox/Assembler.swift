@@ -123,12 +123,12 @@ public struct Assembler: Sendable {
                         result.outputTokens += usage.output
                     }
                     if !history.isEmpty { result.retriedRows += 1 }
-                    result.answeredBySending += 1
+                    if outcome.shared { result.deduped += 1 } else { result.answeredBySending += 1 }
                     switch outcome.output {
                     case .success(let value):
                         fate = .enriched(value)
                         if !history.isEmpty { result.rowsRecoveredByRetry += 1 }
-                        if let answers {
+                        if let answers, !outcome.shared {
                             rendered.removeAll(keepingCapacity: true)
                             let complete = line.render(customID: "", into: &rendered) { index, out in
                                 resolver.appendEscaped(index, of: row, into: &out)

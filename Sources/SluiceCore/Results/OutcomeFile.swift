@@ -17,9 +17,11 @@ public final class OutcomeWriter {
     }
 
     /// Appends the outcome of `row`.
-    public func append(row: Int, attempts: Int, output: Result<JSONValue, RowFailure>, raw: String?, usage: OutputInterpreter.Usage?)
-        throws
-    {
+    /// `shared`: the answer is another file's, to the same request in the same shared batch (not paid here).
+    public func append(
+        row: Int, attempts: Int, output: Result<JSONValue, RowFailure>, raw: String?, usage: OutputInterpreter.Usage?,
+        shared: Bool = false
+    ) throws {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: #"{"row":\#(row),"attempts":\#(attempts)"#.utf8)
         switch output {
@@ -37,6 +39,7 @@ public final class OutcomeWriter {
         if let usage {
             buffer.append(contentsOf: #","usage":[\#(usage.input),\#(usage.output)]"#.utf8)
         }
+        if shared { buffer.append(contentsOf: #","shared":true"#.utf8) }
         buffer.append(contentsOf: "}\n".utf8)
         try sink.write(buffer)
     }
@@ -54,6 +57,8 @@ public struct RowOutcome: Sendable {
     public var output: Result<JSONValue, RowFailure>
     public var raw: String?
     public var usage: OutputInterpreter.Usage?
+    /// Answered by another file's identical request in the same shared batch.
+    public var shared = false
 
     init(json: JSONValue) throws(OutcomeFileError) {
         guard case .int(let row)? = json["row"] else { throw OutcomeFileError(message: "outcome without row") }
@@ -67,6 +72,7 @@ public struct RowOutcome: Sendable {
             throw OutcomeFileError(message: "outcome for row \(row) has neither output nor error")
         }
         raw = json["raw"]?.stringValue
+        shared = json["shared"] == .bool(true)
         if let usage = json["usage"]?.arrayValue, usage.count == 2 {
             self.usage = .init(input: Int(usage[0].numberValue ?? 0), output: Int(usage[1].numberValue ?? 0))
         }

@@ -40,7 +40,9 @@ struct ResultCollector {
                 seen[row - rows.lowerBound] = true
                 // A failure keeps the provider's own words for this request with the row.
                 let result = interpreter.interpret(parsed.outcome, line: String(decoding: line.bytes, as: UTF8.self))
-                try writer.append(row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage)
+                try writer.append(
+                    row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage,
+                    shared: CarriedRequests.isShared(line.bytes))
             }
         }
         let unanswered = Self.unansweredFailure(snapshot)
