@@ -55,6 +55,7 @@ def test_jsonl_drop_keeps_lines_and_adds_keys(tmp_path):
     root = make_root(tmp_path, {"tickets": TICKETS_SPEC})
     shutil.copy(REPO / "pipelines" / "prices.yaml", root / "pipelines" / "prices.yaml")
     drop = generate(tmp_path / "export.jsonl", rows=500, fmt="jsonl", seed=3)
+    estimate = json.loads(run_sluice("estimate", drop, "--pipeline", "tickets", "--root", root, "--json").stdout)
     run_sluice("process", drop, "--pipeline", "tickets", "--root", root, "--quiet")
     outbox = root / "outbox" / "tickets"
     manifest = check_manifest(outbox, "export")
@@ -68,8 +69,11 @@ def test_jsonl_drop_keeps_lines_and_adds_keys(tmp_path):
     assert actual > 0 and abs(cost["usd_actual"] - actual) <= 1e-6, (cost, usage)
     assert abs(cost["usd_realtime_equivalent"] - realtime) <= 1e-6 and abs(cost["saving_usd"] - (realtime - actual)) <= 2e-6
     assert cost["price_known"] is True and cost["basis"] == "batch" and cost["prices_as_of"] == "2025-11-01", cost
-    estimate = json.loads(run_sluice("estimate", drop, "--pipeline", "tickets", "--root", root, "--json").stdout)
     assert cost["usd_estimated"] == estimate["cost"]["batch"], (cost, estimate["cost"])
+    # Estimated again after the file finished: calibrated on it, closer to what it cost.
+    again = json.loads(run_sluice("estimate", drop, "--pipeline", "tickets", "--root", root, "--json").stdout)
+    assert again["tokens"]["calibration"]["files"] == 1
+    assert abs(again["cost"]["batch"] - actual) < abs(estimate["cost"]["batch"] - actual)
     status = json.loads(run_sluice("status", "--root", root, "--json").stdout)
     assert [(s["pipeline"], s["usd_actual"], s["usd_reserved"], s["files"]) for s in status["spend"]] == [
         ("tickets", cost["usd_actual"], 0, 1)], status["spend"]
