@@ -108,6 +108,8 @@ def test_identical_requests_in_one_file_are_sent_once(tmp_path):
 
         process(root, drop)
         manifest = check_manifest(root / "outbox" / "tickets", "mixed")
+        print(f"20,000 rows, {unique} distinct requests: {emulator.stats()['requests_received']} sent, "
+              f"{manifest['counts']['deduped']} deduped")
         assert emulator.stats()["requests_received"] == unique
         assert manifest["counts"]["deduped"] == 20_000 - unique >= 6_000
         assert manifest["counts"]["succeeded"] == 20_000
@@ -144,6 +146,7 @@ def test_overlapping_exports_pay_only_for_new_rows(tmp_path):
             1 for r in rows[2_000:12_000] if prompt_fields(header, r) in new)
 
         process(root, today)
+        print(f"today: {emulator.stats()['requests_received'] - before} requests sent for {len(new)} new rows of 10,000")
         assert emulator.stats()["requests_received"] - before == len(new)
         manifest = check_manifest(root / "outbox" / "tickets", "today")
         assert manifest["counts"]["cached"] + manifest["counts"]["deduped"] + len(new) == 10_000
