@@ -36,10 +36,11 @@ extension StateStore {
         }
     }
 
-    /// Drops waiting in any collection (carried or not).
-    public func collectingCount() async throws -> Int {
+    /// Drops waiting for a collection to carry them (a carried drop is its collection's job's business).
+    public func uncollectedCount() async throws -> Int {
         try await queue.read { db in
-            try DropRecord.filter(Column("stage") == DropStage.collecting.rawValue).fetchCount(db)
+            try DropRecord.filter(Column("stage") == DropStage.collecting.rawValue && Column("collectedBy") == nil)
+                .fetchCount(db)
         }
     }
 

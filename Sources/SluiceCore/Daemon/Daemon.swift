@@ -79,7 +79,7 @@ public final class Daemon: Service, Sendable {
                 }
             }
             var toStart: [Int64] = []
-            for drop in try await store.unfinishedDrops() where drop.origin == .inbox {
+            for drop in try await store.unfinishedDrops() where drop.origin != .process {
                 if try await admit(drop, store: store, book: book) { toStart.append(drop.id!) }
             }
             logger.info(
@@ -183,7 +183,7 @@ public final class Daemon: Service, Sendable {
                         }
                     }
                     waitingFor = waiting.filter { !$0.value.isEmpty }
-                    if waitingFor!.isEmpty, await book.idle, try await store.collectingCount() == 0 {
+                    if waitingFor!.isEmpty, await book.idle, try await store.uncollectedCount() == 0 {
                         let failed = await book.failures
                         let finished = await book.finished
                         let held = await book.parked.count
