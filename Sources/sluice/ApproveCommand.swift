@@ -32,7 +32,7 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var root: RootOption
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             printError("no state in \(paths.state): nothing has been processed under this root (is --root right?)")
             throw ExitCode(1)

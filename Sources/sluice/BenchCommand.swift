@@ -25,7 +25,7 @@ struct StageBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a sentence.") var json = false
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         let spec: PipelineSpec
         do {
             spec = try SpecLoader.load(path: paths.spec(pipeline))

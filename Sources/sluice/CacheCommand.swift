@@ -26,7 +26,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object {entries, bytes, pipelines: [...]} instead of a table.") var json = false
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             print(json ? #"{"bytes":0,"entries":0,"pipelines":[]}"# : "no state yet in \(paths.state): the cache is empty")
             return
@@ -102,7 +102,7 @@ struct CachePruneCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             print("pruned 0 entries (no state yet in \(paths.state))")
             return

@@ -38,7 +38,7 @@ struct EstimateCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object (stable keys) instead of the report.") var json = false
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         let inputs = try PipelineInputs.load(file: file, pipeline: pipeline, paths: paths)
         let (spec, prices, pricesFile) = (inputs.spec, inputs.prices, inputs.pricesFile)
         let staging = ProviderFactory.staging(for: spec)

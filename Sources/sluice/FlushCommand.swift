@@ -20,7 +20,7 @@ struct FlushCommand: AsyncParsableCommand {
     @OptionGroup var root: RootOption
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             print("nothing collected (no state yet in \(paths.state))")
             return

@@ -39,7 +39,7 @@ struct ProcessCommand: AsyncParsableCommand {
     static let heldForApproval: Int32 = 3
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw UsageFailure(message: "\(file): no such file")

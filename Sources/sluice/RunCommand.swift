@@ -27,6 +27,9 @@ struct RunCommand: AsyncParsableCommand {
             `sluice approve FILE` or a file FILE.approve dropped into its inbox lets it go (noticed within a \
             second); a daily hold also goes on by itself on a UTC day whose budget it fits.
 
+            Settings: flags override sluice.yaml at the root (optional; see deploy/sluice.yaml.example), which \
+            can also move the folders. A bad sluice.yaml stops the daemon with FILE:LINE: KEY: reason, exit 1.
+
             --once drains the files in the inbox now, waits for their manifests, and exits: 0 when all of them \
             were processed (complete or rejected), 1 when a file could not be processed or a pipeline with \
             waiting files has a broken spec, 3 when every other file finished but some are held for approval.
@@ -35,47 +38,80 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var root: RootOption
     @Flag(help: "Drain the inbox as it is now, wait for every manifest, then exit.") var once = false
-    @Option(help: ArgumentHelp("Seconds a file's size and mtime must stay unchanged before it is claimed.", valueName: "seconds"))
-    var settle: Double = 5
-    @Option(help: ArgumentHelp("Seconds between full inbox listings (also with inotify).", valueName: "seconds"))
-    var rescan: Double = 10
-    @Flag(name: .customLong("no-inotify"), help: "Find files by rescanning only (e.g. on NFS/SMB mounts).")
-    var noInotify = false
-    @Option(help: ArgumentHelp("Files processed at once.", valueName: "n")) var maxFiles = 4
-    @Option(help: ArgumentHelp("Uploads at once, across files.", valueName: "n")) var maxUploads = 2
-    @Option(help: ArgumentHelp("Downloads at once, across files.", valueName: "n")) var maxDownloads = 2
-    @Option(help: ArgumentHelp("Days archived sources and results are kept.", valueName: "days")) var retentionDays = 30
-    @Option(help: ArgumentHelp("trace, debug, info, notice, warning or error.", valueName: "level"))
-    var logLevel: String = "info"
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a file's size and mtime must stay unchanged before it is claimed (5; sluice.yaml: settle).",
+            valueName: "seconds"))
+    var settle: Double?
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between full inbox listings, also with inotify (10; sluice.yaml: rescan).", valueName: "seconds"))
+    var rescan: Double?
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Watch inboxes with inotify; --no-inotify finds files by rescanning only, e.g. on NFS/SMB "
+                + "(sluice.yaml: inotify)."))
+    var inotify: Bool?
+    @Option(help: ArgumentHelp("Files processed at once (4; sluice.yaml: max_files).", valueName: "n"))
+    var maxFiles: Int?
+    @Option(help: ArgumentHelp("Uploads at once, across files (2; sluice.yaml: max_uploads).", valueName: "n"))
+    var maxUploads: Int?
+    @Option(help: ArgumentHelp("Downloads at once, across files (2; sluice.yaml: max_downloads).", valueName: "n"))
+    var maxDownloads: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Days archived sources and results are kept (30; sluice.yaml: retention).", valueName: "days"))
+    var retentionDays: Int?
+    @Option(
+        help: ArgumentHelp(
+            "trace, debug, info, notice, warning or error (info; sluice.yaml: log_level).", valueName: "level"))
+    var logLevel: String?
 
     func validate() throws {
-        guard settle >= 0, rescan > 0 else { throw ValidationError("--settle must be ≥ 0 and --rescan > 0") }
-        guard maxFiles > 0, maxUploads > 0, maxDownloads > 0 else { throw ValidationError("limits must be positive") }
-        guard retentionDays >= 0 else { throw ValidationError("--retention-days must be ≥ 0") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if let settle, settle < 0 { throw ValidationError("--settle must be ≥ 0") }
+        if let rescan, rescan <= 0 { throw ValidationError("--rescan must be > 0") }
+        for limit in [maxFiles, maxUploads, maxDownloads].compactMap(\.self) where limit <= 0 {
+            throw ValidationError("limits must be positive")
+        }
+        if let retentionDays, retentionDays < 0 { throw ValidationError("--retention-days must be ≥ 0") }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("unknown --log-level '\(logLevel)'")
+        }
+    }
+
+    /// The flags given, to put over sluice.yaml's values.
+    var overrides: DaemonOverrides {
+        var overrides = DaemonOverrides()
+        overrides.settle = settle.map { .milliseconds(Int64($0 * 1000)) }
+        overrides.rescan = rescan.map { .milliseconds(Int64($0 * 1000)) }
+        overrides.inotify = inotify
+        overrides.maxFiles = maxFiles
+        overrides.maxUploads = maxUploads
+        overrides.maxDownloads = maxDownloads
+        overrides.retention = retentionDays.map { .seconds(Int64($0) * 86_400) }
+        overrides.logLevel = logLevel.flatMap(Logger.Level.init(rawValue:))
+        return overrides
     }
 
     func run() async throws {
-        let paths = root.paths
+        let loaded = try root.settings()
+        let paths = loaded.paths
         guard FileManager.default.fileExists(atPath: paths.pipelines) else {
             throw UsageFailure(message: "\(paths.pipelines): no such folder (is --root right?)")
         }
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var settings = overrides.applied(to: loaded.daemon)
+        settings.once = once
+        let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "sluice")
-        var settings = DaemonSettings()
-        settings.once = once
-        settings.settle = .milliseconds(Int64(settle * 1000))
-        settings.rescan = .milliseconds(Int64(rescan * 1000))
-        settings.inotify = !noInotify
-        settings.maxFiles = maxFiles
-        settings.maxUploads = maxUploads
-        settings.maxDownloads = maxDownloads
-        settings.retention = .seconds(Int64(retentionDays) * 86_400)
+        if settings.logFormat == .json {
+            logger.warning("log_format: json is not implemented yet; logging as text")
+        }
 
         try SluicePaths.ensureDirectory(paths.emulatorState)
         var emulatorConfiguration = EmulatorConfiguration(stateDirectory: paths.emulatorState)

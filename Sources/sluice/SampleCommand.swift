@@ -70,7 +70,7 @@ struct SampleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         let selection = try self.selection()
         let inputs = try PipelineInputs.load(file: file, pipeline: pipeline, paths: paths)
         let (spec, prices, pricesFile) = (inputs.spec, inputs.prices, inputs.pricesFile)

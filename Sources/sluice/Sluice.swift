@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
 import SluiceHTTP
 
 /// The `sluice` command: files in, LLM batch jobs out.
@@ -31,6 +32,10 @@ struct Sluice: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as SpecError {
+            // A broken sluice.yaml: one FILE:LINE: KEY: reason line per problem, as `sluice check` prints them.
+            for problem in failure.problems { printError(problem.description) }
+            Foundation.exit(1)
         } catch let failure as UsageFailure {
             printError("Error: \(failure.message)")
             Foundation.exit(2)

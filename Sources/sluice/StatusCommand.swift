@@ -29,7 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Show at most this many files.", valueName: "n")) var limit = 200
 
     func run() async throws {
-        let paths = root.paths
+        let paths = try root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             if json {
                 print(#"{"files":[],"spend":[]}"#)

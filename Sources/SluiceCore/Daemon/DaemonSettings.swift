@@ -1,4 +1,9 @@
+import Logging
+
 /// How `sluice run` behaves; defaults suit a shared folder watched day and night.
+///
+/// The values come from the defaults here, then `sluice.yaml` (`SettingsFile`), then command-line flags
+/// (`DaemonOverrides`), each overriding the one before.
 public struct DaemonSettings: Sendable {
     /// A file not arriving by rename must keep its size and mtime this long before it is claimed
     /// (a pipeline's `intake.settle` overrides it).
@@ -18,6 +23,12 @@ public struct DaemonSettings: Sendable {
     public var once = false
     /// How long to wait before running a drop again whose job failed (a full disk, a broken state file).
     public var jobRetry: Duration = .seconds(30)
+    /// The least severe log level written.
+    public var logLevel: Logger.Level = .info
+    /// How log lines are written (only `text` so far; see `LogFormat`).
+    public var logFormat: LogFormat = .text
+    /// The metrics endpoint, when `sluice.yaml` asks for one.
+    public var metrics: MetricsSettings?
 
     public init() {}
 }

@@ -17,15 +17,27 @@ public enum SpecCheck {
             .sorted().map { paths.pipelines + "/" + $0 }
     }
 
+    /// Checks the root's `sluice.yaml` when there is one, then every spec in the pipelines folder it names
+    /// (the default one when the settings file is broken, so that spec problems are reported too).
+    public static func run(root: String) -> Report {
+        do {
+            return run(paths: try SettingsFile.load(root: root).paths)
+        } catch {
+            return run(paths: SluicePaths(root: root), settingsProblems: error.problems)
+        }
+    }
+
     /// Loads every spec and checks what no single spec can see (`then:` naming a pipeline that exists).
-    public static func run(paths: SluicePaths) -> Report {
+    /// `settingsProblems` (from `sluice.yaml`) come first and count against the outcome.
+    public static func run(paths: SluicePaths, settingsProblems: [SpecProblem] = []) -> Report {
+        var lines = settingsProblems.map(\.description)
+        var problems = settingsProblems.count
         let files = specFiles(paths: paths)
         guard !files.isEmpty else {
-            return Report(lines: ["\(paths.pipelines): no pipeline specs (*.yaml) found"], ok: false, specs: [])
+            lines.append("\(paths.pipelines): no pipeline specs (*.yaml) found")
+            return Report(lines: lines, ok: false, specs: [])
         }
-        var lines: [String] = []
         var specs: [PipelineSpec] = []
-        var problems = 0
         for file in files {
             do {
                 specs.append(try SpecLoader.load(path: file))

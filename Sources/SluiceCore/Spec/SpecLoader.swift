@@ -277,7 +277,8 @@ public enum SpecLoader {
         return settings
     }
 
-    private static func isEnvName(_ s: String) -> Bool {
+    /// Whether `s` can name an environment variable (letters, digits, `_`, not starting with a digit).
+    static func isEnvName(_ s: String) -> Bool {
         guard let first = s.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
         return s.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }
