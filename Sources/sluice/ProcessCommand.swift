@@ -87,6 +87,14 @@ struct ProcessCommand: AsyncParsableCommand {
         print(
             "\(fileName): \(drop.rowsIn ?? 0) rows, \(drop.succeeded ?? 0) enriched, \(drop.failed ?? 0) failed, "
                 + "\(report.batches) batch(es)\(reused) → \(report.manifestPath)")
+        if let then = spec.then {
+            // Said on stdout: a script running stage one learns where stage two's input went.
+            if let chained = drop.chainPath {
+                print("\(fileName): \(drop.chainRows ?? 0) row(s) chained → \(chained) (the daemon picks it up for \(then))")
+            } else {
+                print("\(fileName): nothing chained to \(then): no enriched row went on (see the manifest's chained.note)")
+            }
+        }
     }
 }
 

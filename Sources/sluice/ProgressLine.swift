@@ -39,6 +39,8 @@ final class ProgressLine: Sendable {
             text = "writing outputs"
         case .written:
             text = "manifest written"
+        case .chained(let path, let rows):
+            text = "\(rows) row(s) dropped into \(path)"
         }
         draw(text, important: important)
     }

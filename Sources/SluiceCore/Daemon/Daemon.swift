@@ -174,6 +174,9 @@ public final class Daemon: Service, Sendable {
                     nextPurge = now + Self.purgeEvery
                 }
                 if var waiting = waitingFor {
+                    for (name, files) in try await chainedArrivals(inboxes, store: store) {
+                        waiting[name, default: []].formUnion(files)
+                    }
                     for (name, files) in waiting {
                         let present = Set(inboxes[name]?.listing() ?? [])
                         waiting[name] = files.intersection(present)

@@ -37,13 +37,15 @@ extension DropJob {
         let storesAnswers = spec.cache.enabled && drop.sameAs == nil
         let keying = RequestKeying(spec: spec)
         let (store, name, model) = (self.store, spec.name, spec.model)
+        let chain = chainTarget(drop)
         let assembled: AssemblyResult
         do {
             assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in
                 let cache = storesAnswers ? AnswerBuffer(store: store, pipeline: name, model: model) : nil
                 let result = try assembler.assemble(
                     sourcePath: drop.sourcePath, fileName: drop.sourceName, workDirectory: resultsDir, chunks: chunks,
-                    outbox: outbox, stop: stop, answers: cache.map { buffer in (keying, { try buffer.add($0) }) })
+                    outbox: outbox, stop: stop, answers: cache.map { buffer in (keying, { try buffer.add($0) }) },
+                    chain: chain)
                 try cache?.flush()
                 return result
             })
@@ -96,10 +98,15 @@ extension DropJob {
             let digest = try await Blocking.run("sluice-digest") { try FileDigest.sha256(path: outbox + "/" + output.name) }
             manifest.outputs.append(.init(path: output.name, rows: output.rows, sha256: digest.hex))
         }
+        manifest.chained = chainedEntry(assembled.chained)
         let path = try await writeManifest(&manifest, fileName: drop.sourceName)
         let writtenAt = manifest.writtenAt
+        let chainPath = assembled.chained?.path
+        let chainRows = assembled.chained?.rows
         try await store.updateDrop(id: dropID) {
             $0.stage = .written
+            $0.chainPath = chainPath
+            $0.chainRows = chainRows
             $0.rowsIn = assembled.rowsIn
             $0.succeeded = assembled.succeeded
             $0.failed = assembled.failed
@@ -129,6 +136,7 @@ extension DropJob {
     /// Keeps the source and the results under `.sluice/archive/<pipeline>/<drop>/`, removes the work folder
     /// and the provider-side files (uploads, output and error files). Every step can be repeated.
     func archive(_ drop: DropRecord) async throws {
+        try await deliverChain(drop)
         let directory = paths.archive(spec.name, drop: dropID)
         try SluicePaths.ensureDirectory(directory)
         var sourcePath = drop.sourcePath

@@ -13,6 +13,8 @@ public enum DropProgress: Sendable {
     case polled(batches: [BatchSnapshot])
     case assembling
     case written(manifestPath: String)
+    /// The chained file was renamed into the next pipeline's inbox (`then:`).
+    case chained(path: String, rows: Int)
 }
 
 /// How a drop ended, read back from the state database.

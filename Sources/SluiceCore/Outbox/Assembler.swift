@@ -24,6 +24,8 @@ public struct AssemblyResult: Sendable {
     public var answersWithUsage = 0
     /// Committed outputs (file name inside the outbox folder, rows).
     public var outputs: [(name: String, rows: Int)] = []
+    /// The chained file, sealed but not yet delivered; nil without a chain target.
+    public var chained: ChainResult?
 }
 
 /// Writes a drop's enriched and failures files by re-reading the source in order and joining each row
@@ -45,11 +47,12 @@ public struct Assembler: Sendable {
 
     /// Assembles into `outbox` (temp files, committed only at the end). Blocking: run on a thread of its own.
     /// `chunks` pairs each chunk's row range and attempt round with its outcome file. With `answers`, every
-    /// answer a chunk brought back is handed over with its request's key (for the result cache).
+    /// answer a chunk brought back is handed over with its request's key (for the result cache). With `chain`,
+    /// the enriched rows its filter keeps are copied, byte for byte, into a sealed temp file in the next inbox.
     public func assemble(
         sourcePath: String, fileName: String, workDirectory: String,
         chunks: [(firstRow: Int, lastRow: Int, round: Int, outcomes: String)], outbox: String, stop: StopFlag? = nil,
-        answers: (keying: RequestKeying, sink: (AnswerEntry) throws -> Void)? = nil
+        answers: (keying: RequestKeying, sink: (AnswerEntry) throws -> Void)? = nil, chain: ChainTarget? = nil
     ) throws -> AssemblyResult {
         let reader = try DropReader(path: sourcePath, fileName: fileName)
         let resolver = try FieldResolver(fields: line.fields, idColumn: spec.idColumn, reader: reader, fileName: fileName)
@@ -58,11 +61,15 @@ public struct Assembler: Sendable {
         let failuresName = stem + ".failures.jsonl"
         let enriched = try AtomicFile(finalPath: outbox + "/" + enrichedName, gzip: reader.isGzip)
         let failures = try AtomicFile(finalPath: outbox + "/" + failuresName, gzip: false)
+        let chained = try chain.map {
+            try ChainWriter(target: $0, fileExtension: reader.format.fileExtension, gzip: reader.isGzip)
+        }
         var committed = false
         defer {
             if !committed {
                 enriched.abandon()
                 failures.abandon()
+                chained?.abandon()
             }
         }
         var result = AssemblyResult()
@@ -89,6 +96,7 @@ public struct Assembler: Sendable {
             }
             out.append(contentsOf: CSVFormat.recordTerminator)
             try enriched.sink.write(out)
+            try chained?.header(out)
         }
 
         while let row = try reader.next() {
@@ -154,6 +162,7 @@ public struct Assembler: Sendable {
             case .enriched(let output):
                 appendEnriched(row, output: output, to: &out)
                 try enriched.sink.write(out)
+                try chained?.offer(out, output: output)
                 result.succeeded += 1
             case .failed(let failure, let attempts, let raw):
                 appendFailure(
@@ -165,6 +174,7 @@ public struct Assembler: Sendable {
                 result.failuresByKind[failure.kind.rawValue, default: 0] += 1
             }
         }
+        result.chained = try chained?.seal()
         try enriched.commit()
         result.outputs.append((enrichedName, result.succeeded))
         if result.failed > 0 {

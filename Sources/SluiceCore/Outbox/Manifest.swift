@@ -57,6 +57,20 @@ public struct Manifest: Sendable {
     /// Why the file is flagged, e.g. its failure rate crossed `alerts.max_failure_rate`.
     public var alerts: [(code: String, message: String)] = []
 
+    /// What went on to the next pipeline (`then:`): decided before this manifest is written, the file renamed
+    /// into the next inbox right after it (so the manifest names a file that may appear a moment later).
+    public struct Chained: Sendable {
+        public var pipeline: String
+        /// The file's name in `inbox/<pipeline>/`; nil when no row went on (nothing was dropped).
+        public var file: String?
+        public var rows: Int
+        /// The `where:` filter as text, e.g. `urgency >= 4`; nil: every enriched row.
+        public var filter: String?
+        public var note: String?
+    }
+    /// Set for a pipeline with `then:`; nil otherwise.
+    public var chained: Chained?
+
     /// The manifest as JSON, keys in the order DESIGN.md shows them.
     public var json: JSONValue {
         var object: JSONObject = [
@@ -84,6 +98,14 @@ public struct Manifest: Sendable {
             "rounds": .int(retries.rounds), "rows": .int(retries.rows), "recovered": .int(retries.recovered),
         ]
         object["alerts"] = .array(alerts.map { ["code": .string($0.code), "message": .string($0.message)] })
+        if let chained {
+            var entry: JSONObject = [
+                "pipeline": .string(chained.pipeline), "file": chained.file.map(JSONValue.string) ?? .null,
+                "rows": .int(chained.rows), "where": chained.filter.map(JSONValue.string) ?? .null,
+            ]
+            if let note = chained.note { entry["note"] = .string(note) }
+            object["chained"] = .object(entry)
+        }
         object["usage"] = ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)]
         object["cost"] = cost.json
         object["batches"] = .array(

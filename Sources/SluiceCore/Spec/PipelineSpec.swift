@@ -32,14 +32,17 @@ public struct PipelineSpec: Sendable {
     public var budget: BudgetSettings
     /// How the daemon decides a dropped file is complete.
     public var intake: IntakeSettings
-    /// Pipeline whose inbox receives the enriched file.
-    public var then: String?
+    /// Where enriched rows go next (`then:`): another pipeline's inbox, optionally only rows a filter keeps.
+    public var chain: ChainSpec?
     /// SHA-256 of the spec file's bytes, recorded in manifests.
     public var sha256: String
     /// When a file's failures are flagged.
     public var alerts = AlertSettings()
     /// A small first batch that must pass before the rest of a file is sent; nil: none.
     public var canary: CanarySettings? = nil
+
+    /// The pipeline whose inbox receives the chained file (`then:`), if any.
+    public var then: String? { chain?.pipeline }
 
     /// The environment variable the key is read from, with the provider's default.
     public var effectiveAPIKeyEnv: String? {

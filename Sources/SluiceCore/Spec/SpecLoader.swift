@@ -137,8 +137,7 @@ public enum SpecLoader {
         let intake = IntakeSettings(
             settle: intakeFields.duration("settle"), sentinel: intakeFields.bool("sentinel") ?? false)
         top.problems += intakeFields.finish()
-        let then = top.string("then")
-        if let then, then == name { top.problem("then", "spec.invalid_value", "a pipeline cannot feed itself") }
+        let chain = chainSpec(&top, name: name, output: output, endpoint: endpoint)
 
         var alerts = AlertSettings()
         if top.object["alerts"] != nil {
@@ -176,7 +175,7 @@ public enum SpecLoader {
         var spec = PipelineSpec(
             name: name, provider: provider, localProtocol: localProtocol ?? .openai, model: model, baseURL: baseURL, apiKeyEnv: apiKeyEnv, endpoint: endpoint, quirks: quirks,
             system: system, prompt: prompt, idColumn: idColumn, params: params, output: output, batch: batch, realtime: realtime,
-            retry: retry, dedupe: dedupe, budget: budget, intake: intake, then: then,
+            retry: retry, dedupe: dedupe, budget: budget, intake: intake, chain: chain,
             sha256: sha256)
         spec.alerts = alerts
         spec.canary = canary

@@ -81,6 +81,11 @@ public struct DropRecord: Codable, Sendable, FetchableRecord, MutablePersistable
     /// When the drop began waiting in its pipeline's collection, and the collection drop that carries it.
     public var collectingSince: Date? = nil
     public var collectedBy: Int64? = nil
+    /// The chained file (`then:`) in the next pipeline's inbox, set with stage `written` when rows go on; its
+    /// rows; and when it was renamed into place (nil while it still waits under its hidden temporary name).
+    public var chainPath: String? = nil
+    public var chainRows: Int? = nil
+    public var chainedAt: Date? = nil
 
     public init(
         key: String, origin: DropOrigin, pipeline: String, sourceName: String, sourcePath: String, sha256: String,

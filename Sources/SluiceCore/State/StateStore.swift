@@ -172,6 +172,15 @@ public final class StateStore: Sendable {
                 t.primaryKey(["pipeline", "model"])
             }
         }
+        migrator.registerMigration("v8-chain") { db in
+            // `then:`: the chained file a written drop owes the next pipeline's inbox (decided, with its rows,
+            // before the manifest) and when it was delivered there (renamed into place), so it goes exactly once.
+            try db.alter(table: "drop") { t in
+                t.add(column: "chainPath", .text)
+                t.add(column: "chainRows", .integer)
+                t.add(column: "chainedAt", .datetime)
+            }
+        }
         return migrator
     }
 }
