@@ -20,6 +20,11 @@ public final class StateStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
+        // The daemon and a CLI command may open a new database at the same moment: GRDB's migrator reads what is
+        // applied before it takes SQLite's write lock, so both would run v1. An flock orders them.
+        let lock = open(path + ".migrate-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
         try Self.migrator.migrate(queue)
     }
 
