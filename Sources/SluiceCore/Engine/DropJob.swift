@@ -179,8 +179,8 @@ public struct DropJob: Sendable {
         let format = provider.wireFormat
         // `--reprocess` sends every row again: it skips the cache, but a file's repeats still go once.
         let stager = Stager(
-            spec: spec, line: format.requestLine(for: spec), providerMaxBytes: provider.maxBytesPerBatch,
-            providerMaxRequests: provider.maxRequestsPerBatch, framing: format.framing,
+            spec: spec, wireFormat: format, providerMaxBytes: provider.maxBytesPerBatch,
+            providerMaxRequests: provider.maxRequestsPerBatch,
             dedupe: StagingDedupe.forSpec(spec, cache: reuse == .never ? nil : store))
         let staging: StagingResult
         do {

@@ -77,6 +77,17 @@ public struct Stager: Sendable {
             framing: framing)
     }
 
+    /// A stager rendering `spec` in `wireFormat`'s line layout and framing: what `process`, `estimate` and
+    /// `sample` all stage with.
+    public init(
+        spec: PipelineSpec, wireFormat: WireFormat, providerMaxBytes: Int, providerMaxRequests: Int,
+        dedupe: StagingDedupe? = nil
+    ) {
+        self.init(
+            spec: spec, line: wireFormat.requestLine(for: spec), providerMaxBytes: providerMaxBytes,
+            providerMaxRequests: providerMaxRequests, framing: wireFormat.framing, dedupe: dedupe)
+    }
+
     /// Name of the staging failures file inside a drop's work folder.
     public static let failuresFileName = "staging-failures.jsonl"
 

@@ -53,12 +53,8 @@ public struct DropEstimator: Sendable {
         self.spec = spec
         self.wireFormat = wireFormat
         stager = Stager(
-            spec: spec,
-            line: wireFormat.requestLine(for: spec),
-            providerMaxBytes: providerMaxBytes,
-            providerMaxRequests: providerMaxRequests,
-            framing: wireFormat.framing
-        )
+            spec: spec, wireFormat: wireFormat, providerMaxBytes: providerMaxBytes,
+            providerMaxRequests: providerMaxRequests)
     }
 
     /// Estimates `sourcePath` (dropped as `fileName`). Blocking. Throws `DropRejection` for a file `process`

@@ -59,12 +59,8 @@ public struct DropSampler: Sendable {
     public init(spec: PipelineSpec, wireFormat: WireFormat, providerMaxBytes: Int, providerMaxRequests: Int) {
         self.wireFormat = wireFormat
         stager = Stager(
-            spec: spec,
-            line: wireFormat.requestLine(for: spec),
-            providerMaxBytes: providerMaxBytes,
-            providerMaxRequests: providerMaxRequests,
-            framing: wireFormat.framing
-        )
+            spec: spec, wireFormat: wireFormat, providerMaxBytes: providerMaxBytes,
+            providerMaxRequests: providerMaxRequests)
     }
 
     /// Reads `sourcePath` (dropped as `fileName`) and keeps the `selection`'s rows. Blocking.
