@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceEmulator
+import SluiceOps
 import SluiceProviders
 
 /// `sluice process FILE --pipeline NAME`: one file to its manifest, in the foreground.
@@ -34,12 +35,24 @@ struct ProcessCommand: AsyncParsableCommand {
     @OptionGroup var root: RootOption
     @Flag(help: "Print no progress, only the result line.") var quiet = false
     @Flag(help: "Send every row again even if the same content went through this spec before.") var reprocess = false
+    @Option(
+        help: ArgumentHelp(
+            "How warnings and errors are logged to stderr: text or json (text; sluice.yaml: log_format).",
+            valueName: "format"))
+    var logFormat: String?
+
+    func validate() throws {
+        if let logFormat, LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("unknown --log-format '\(logFormat)' (text or json)")
+        }
+    }
 
     /// The exit status of a file held for approval (over budget): distinct from success, rejection and usage.
     static let heldForApproval: Int32 = 3
 
     func run() async throws {
-        let paths = try root.paths
+        let settings = try root.settings()
+        let paths = settings.paths
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw UsageFailure(message: "\(file): no such file")
@@ -52,10 +65,10 @@ struct ProcessCommand: AsyncParsableCommand {
             for problem in error.problems { printError(problem.description) }
             throw ExitCode(1)
         }
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var log = Logger(label: "sluice")
-        log.logLevel = .warning
-        let logger = log
+        // Warnings and errors only: the progress line is the foreground's report.
+        LogBootstrap.bootstrap(
+            format: logFormat.flatMap(LogFormat.init(rawValue:)) ?? settings.daemon.logFormat, level: .warning)
+        let logger = Logger(label: "sluice")
         try SluicePaths.ensureDirectory(paths.state)
         let store = try StateStore(path: paths.database)
         let fileName = URL(fileURLWithPath: file).lastPathComponent

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SluiceCore
 import SluiceEmulator
+import SluiceOps
 import SluiceProviders
 import UnixSignals
 
@@ -26,6 +27,15 @@ struct RunCommand: AsyncParsableCommand {
             over budget.daily_usd, is held before anything is sent (stage awaiting-approval in `sluice status`). \
             `sluice approve FILE` or a file FILE.approve dropped into its inbox lets it go (noticed within a \
             second); a daily hold also goes on by itself on a UTC day whose budget it fits.
+
+            Logs go to stderr, one line per event: text, or with --log-format json one JSON object per line (ts, \
+            level, msg, then the metadata). Every file's life is logged as events (event=received, claimed, staged, \
+            submitted, completed, written, archived; rejected, held, chained where they happen) with pipeline, file, \
+            drop and batch, and a heartbeat line (backlog and work in flight) every minute (sluice.yaml: heartbeat).
+
+            Metrics: with metrics: in sluice.yaml or --metrics-address, the daemon serves GET /metrics (Prometheus \
+            text), /healthz and /status (the JSON of `sluice status --json`). Loopback only unless metrics.token_env \
+            names a variable holding a bearer token, which every endpoint but /healthz then requires.
 
             Settings: flags override sluice.yaml at the root (optional; see deploy/sluice.yaml.example), which \
             can also move the folders. A bad sluice.yaml stops the daemon with FILE:LINE: KEY: reason, exit 1.
@@ -67,6 +77,13 @@ struct RunCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "trace, debug, info, notice, warning or error (info; sluice.yaml: log_level).", valueName: "level"))
     var logLevel: String?
+    @Option(help: ArgumentHelp("text or json (text; sluice.yaml: log_format).", valueName: "format"))
+    var logFormat: String?
+    @Option(
+        help: ArgumentHelp(
+            "Serve /metrics, /healthz and /status on HOST:PORT ([IPV6]:PORT), or off (sluice.yaml: metrics.address; "
+                + "no endpoint without either).", valueName: "address"))
+    var metricsAddress: String?
 
     func validate() throws {
         if let settle, settle < 0 { throw ValidationError("--settle must be ≥ 0") }
@@ -77,6 +94,12 @@ struct RunCommand: AsyncParsableCommand {
         if let retentionDays, retentionDays < 0 { throw ValidationError("--retention-days must be ≥ 0") }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("unknown --log-level '\(logLevel)'")
+        }
+        if let logFormat, LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("unknown --log-format '\(logFormat)' (text or json)")
+        }
+        if let metricsAddress, metricsAddress != "off", MetricsSettings.parseAddress(metricsAddress) == nil {
+            throw ValidationError("--metrics-address '\(metricsAddress)' is not HOST:PORT, [IPV6]:PORT or off")
         }
     }
 
@@ -91,6 +114,11 @@ struct RunCommand: AsyncParsableCommand {
         overrides.maxDownloads = maxDownloads
         overrides.retention = retentionDays.map { .seconds(Int64($0) * 86_400) }
         overrides.logLevel = logLevel.flatMap(Logger.Level.init(rawValue:))
+        overrides.logFormat = logFormat.flatMap(LogFormat.init(rawValue:))
+        if let metricsAddress {
+            overrides.metrics = .some(
+                MetricsSettings.parseAddress(metricsAddress).map { MetricsSettings(host: $0.host, port: $0.port) })
+        }
         return overrides
     }
 
@@ -102,16 +130,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         var settings = overrides.applied(to: loaded.daemon)
         settings.once = once
-        let level = settings.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // Refused before anything starts: an open endpoint off loopback, or a token variable not set.
+        let endpoint = try settings.metrics.map { try OpsEndpoint($0, environment: ProcessInfo.processInfo.environment) }
+        LogBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "sluice")
-        if settings.logFormat == .json {
-            logger.warning("log_format: json is not implemented yet; logging as text")
-        }
+        let registry = MetricsBootstrap.prometheus()
+        let gauges = StateGauges()
 
         try SluicePaths.ensureDirectory(paths.emulatorState)
         var emulatorConfiguration = EmulatorConfiguration(stateDirectory: paths.emulatorState)
@@ -120,14 +144,24 @@ struct RunCommand: AsyncParsableCommand {
         emulatorLogger.logLevel = .warning
         let emulator = Emulator(configuration: emulatorConfiguration, logger: emulatorLogger)
         let pool = ProviderPool(logger: logger, paths: paths, localPort: { try await emulator.waitUntilListening() })
-        let daemon = Daemon(paths: paths, settings: settings, logger: logger) { try await pool.provider(for: $0) }
+        let daemon = Daemon(paths: paths, settings: settings, logger: logger, gauges: gauges) {
+            try await pool.provider(for: $0)
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: emulator),
+            // The daemon returning (--once) shuts the in-process local provider and the endpoint down gracefully.
+            .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let endpoint {
+            services.append(
+                .init(
+                    service: OpsServer(
+                        endpoint: endpoint, paths: paths, registry: registry, gauges: gauges,
+                        version: SluiceVersion.current, logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                // The daemon returning (--once) shuts the in-process local provider down gracefully.
-                services: [
-                    .init(service: emulator),
-                    .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 cancellationSignals: [],
                 logger: logger))

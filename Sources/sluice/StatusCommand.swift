@@ -25,22 +25,22 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var root: RootOption
     @Flag(help: "Print JSON instead of a table.") var json = false
-    @Option(help: ArgumentHelp("Show files finished within this many hours.", valueName: "hours")) var hours: Double = 24
-    @Option(help: ArgumentHelp("Show at most this many files.", valueName: "n")) var limit = 200
+    @Option(help: ArgumentHelp("Show files finished within this many hours.", valueName: "hours"))
+    var hours: Double = StatusReport.defaultHours
+    @Option(help: ArgumentHelp("Show at most this many files.", valueName: "n")) var limit = StatusReport.defaultLimit
 
     func run() async throws {
         let paths = try root.paths
         guard FileManager.default.fileExists(atPath: paths.database) else {
             if json {
-                print(#"{"files":[],"spend":[]}"#)
+                print(JSONWriter.string(StatusReport.emptyJSON))
             } else {
                 print("no state yet in \(paths.state) (nothing processed under this root)")
             }
             return
         }
         let store = try StateStore(path: paths.database)
-        let report = try await StatusReport.load(
-            store: store, since: Date().addingTimeInterval(-hours * 3600), limit: limit, budgets: budgets(paths))
+        let report = try await StatusReport.load(store: store, paths: paths, hours: hours, limit: limit)
         if json {
             print(JSONWriter.string(report.json))
             return
@@ -102,15 +102,6 @@ struct StatusCommand: AsyncParsableCommand {
         }
         print("")
         printTable(rows, details: [:])
-    }
-
-    /// Each pipeline's budget as its spec says now (specs that do not load are left out).
-    private func budgets(_ paths: SluicePaths) -> [String: BudgetSettings] {
-        var budgets: [String: BudgetSettings] = [:]
-        for file in SpecCheck.specFiles(paths: paths) {
-            if let spec = try? SpecLoader.load(path: file) { budgets[spec.name] = spec.budget }
-        }
-        return budgets
     }
 
     static func age(_ seconds: TimeInterval) -> String {

@@ -38,6 +38,7 @@ import Testing
             retention: 7d
             log_level: debug
             log_format: json
+            heartbeat: 1s
             metrics: {address: "0.0.0.0:9100", token_env: SLUICE_METRICS_TOKEN}
             """)
         #expect(settings.paths.root == "/srv/sluice")
@@ -53,6 +54,7 @@ import Testing
         #expect(daemon.retention == .seconds(7 * 86_400))
         #expect(daemon.logLevel == .debug)
         #expect(daemon.logFormat == .json)
+        #expect(daemon.heartbeat == .seconds(1))
         #expect(daemon.metrics == MetricsSettings(host: "0.0.0.0", port: 9100, tokenEnv: "SLUICE_METRICS_TOKEN"))
     }
 
@@ -68,6 +70,7 @@ import Testing
             #expect(settings.daemon.maxFiles == 4 && settings.daemon.retention == .seconds(30 * 86_400))
             #expect(settings.daemon.logLevel == .info && settings.daemon.logFormat == .text)
             #expect(settings.daemon.metrics == nil)
+            #expect(settings.daemon.heartbeat == .seconds(60))
         }
     }
 
@@ -92,6 +95,20 @@ import Testing
         #expect(merged.rescan == .seconds(10))
     }
 
+    @Test func metricsAndLogFormatFlagsOverrideTheFile() throws {
+        let fromFile = try parse("log_format: json\nmetrics: {address: \"0.0.0.0:9100\", token_env: TOKEN}\n").daemon
+        var flags = DaemonOverrides()
+        flags.logFormat = .text
+        flags.metrics = .some(MetricsSettings(host: "127.0.0.1", port: 9200))
+        let merged = flags.applied(to: fromFile)
+        #expect(merged.logFormat == .text)
+        // The address from the flag; the token's variable still from the file.
+        #expect(merged.metrics == MetricsSettings(host: "127.0.0.1", port: 9200, tokenEnv: "TOKEN"))
+        flags.metrics = .some(nil)
+        #expect(flags.applied(to: fromFile).metrics == nil)
+        #expect(DaemonOverrides().applied(to: fromFile).metrics?.port == 9100)
+    }
+
     @Test func unknownKeysNameFileLineAndKey() {
         let found = problems("settle: 5s\nmax_file: 3\nmetrics:\n  adress: 127.0.0.1:1\n")
         #expect(found.map(\.code) == ["spec.unknown_key", "spec.unknown_key"])
@@ -106,6 +123,7 @@ import Testing
         let cases: [(yaml: String, key: String, code: String)] = [
             ("settle: soon", "settle", "spec.invalid_duration"),
             ("rescan: 0s", "rescan", "spec.out_of_range"),
+            ("heartbeat: 0s", "heartbeat", "spec.out_of_range"),
             ("max_files: 0", "max_files", "spec.out_of_range"),
             ("max_downloads: two", "max_downloads", "spec.invalid_type"),
             ("inotify: maybe", "inotify", "spec.invalid_type"),

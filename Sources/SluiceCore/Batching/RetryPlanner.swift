@@ -46,17 +46,21 @@ struct RetryPlanner {
     func plan(
         round: Int, previous: [Previous], staged: [Staged], layers: inout OutcomeLayers, budget: Budget,
         directory: String, firstSeq: Int
-    ) throws -> (chunks: [StagedChunk], onlyQueueFull: Bool) {
+    ) throws -> (chunks: [StagedChunk], onlyQueueFull: Bool, byKind: [String: Int]) {
         var (rows, repairs) = try Self.retryableRows(previous, repair: repair)
         var onlyQueueFull = true
+        var byKind: [String: Int] = [:]
         rows = try rows.filter { row in
             let attempts = try layers.outcomes(row: row)
             guard budget.allows(attempts) else { return false }
-            if case .failure(let f)? = attempts.first?.output, f.kind != .queueFull { onlyQueueFull = false }
+            if case .failure(let f)? = attempts.first?.output {
+                byKind[f.kind.rawValue, default: 0] += 1
+                if f.kind != .queueFull { onlyQueueFull = false }
+            }
             return true
         }
         repairs = repairs.filter { rows.contains($0.key) }
-        guard !rows.isEmpty else { return ([], false) }
+        guard !rows.isEmpty else { return ([], false, [:]) }
         let writer = ChunkWriter(
             directory: directory, maxBytes: maxBytes, maxRequests: maxRequests, framing: framing, firstSeq: firstSeq)
         var next = 0
@@ -75,7 +79,7 @@ struct RetryPlanner {
                 next += 1
             }
         }
-        return (try writer.finish(), onlyQueueFull)
+        return (try writer.finish(), onlyQueueFull, byKind)
     }
 
     /// An answer the model gave that was not valid, to show it with its error in a repair retry.

@@ -16,6 +16,7 @@ public final class Daemon: Service, Sendable {
     let settings: DaemonSettings
     let logger: Logger
     let makeProvider: ProviderMaker
+    let gauges: StateGauges
     private let result = Mutex(DaemonOutcome())
 
     /// The tick of the intake loop: how soon an event or a settled file is acted on.
@@ -25,8 +26,13 @@ public final class Daemon: Service, Sendable {
     /// One read per held drop, and only while some drop is held.
     static let heldCheck: Duration = .seconds(1)
 
-    public init(paths: SluicePaths, settings: DaemonSettings, logger: Logger, makeProvider: @escaping ProviderMaker) {
+    /// `gauges` is set at every heartbeat (share it with whatever else refreshes them, e.g. a `/metrics` scrape).
+    public init(
+        paths: SluicePaths, settings: DaemonSettings, logger: Logger, gauges: StateGauges = StateGauges(),
+        makeProvider: @escaping ProviderMaker
+    ) {
         self.paths = paths
+        self.gauges = gauges
         self.settings = settings
         self.logger = logger
         self.makeProvider = makeProvider
@@ -90,6 +96,7 @@ public final class Daemon: Service, Sendable {
             var nextRescan = clock.now
             var nextPurge = clock.now
             var nextHeldCheck = clock.now
+            var nextHeartbeat = clock.now + settings.heartbeat
             var heldDay = SpendDay.of(Date())
             while true {
                 let now = clock.now
@@ -117,7 +124,11 @@ public final class Daemon: Service, Sendable {
                     if let deadline = inbox.tracker.nextDeadline(), deadline <= now { toScan.insert(name) }
                 }
                 let wallNow = Date()
-                for name in toScan { inboxes[name]?.scan(now: now, wallNow: wallNow) }
+                for name in toScan.sorted() {
+                    for file in inboxes[name]?.scan(now: now, wallNow: wallNow) ?? [] {
+                        logger.event(.received, ["pipeline": "\(name)", "file": "\(file)"])
+                    }
+                }
                 for name in inboxes.keys.sorted() {
                     guard let entry = registry.active[name], var inbox = inboxes[name] else { continue }
                     for file in inbox.ready(now: now) {
@@ -125,7 +136,7 @@ public final class Daemon: Service, Sendable {
                             guard let id = try await intake.claim(name: file, spec: entry.spec, specText: entry.text)
                             else { continue }
                             inbox.clearSentinels(after: file)
-                            logger.info("claimed", metadata: ["pipeline": "\(name)", "file": "\(file)", "drop": "\(id)"])
+                            logger.event(.claimed, ["pipeline": "\(name)", "file": "\(file)", "drop": "\(id)"])
                             if let drop = try await store.drop(id: id), try await admit(drop, store: store, book: book) {
                                 toStart.append(id)
                             }
@@ -169,6 +180,10 @@ public final class Daemon: Service, Sendable {
                     group.addTask { await self.runJob(id, store: store, files: files, limits: limits, book: book) }
                 }
                 toStart.removeAll()
+                if now >= nextHeartbeat {
+                    await heartbeat(store: store, book: book)
+                    nextHeartbeat = now + settings.heartbeat
+                }
                 if now >= nextPurge {
                     await purgeArchives(store: store)
                     nextPurge = now + Self.purgeEvery
@@ -232,9 +247,9 @@ public final class Daemon: Service, Sendable {
             let fileLog = log
             let held = try await files.run {
                 let spec = try self.spec(of: drop)
-                let provider = try await self.makeProvider(spec)
+                let provider = MeasuredProvider(try await self.makeProvider(spec))
                 let environment = DropEnvironment(
-                    provider: provider, store: store, paths: self.paths, limits: limits, logger: self.logger)
+                    provider: provider, store: store, paths: self.paths, limits: limits, logger: fileLog)
                 let report = try await DropJob(dropID: id, spec: spec, environment: environment, reuse: .finished).run()
                 if report.held {
                     fileLog.info("file held for approval; `sluice status` says why")
@@ -273,6 +288,24 @@ public final class Daemon: Service, Sendable {
             }
             log.error("processing failed; the file is kept and tried again", metadata: ["error": "\(error)"])
             await book.end(id, failedUntil: ContinuousClock.now + settings.jobRetry)
+        }
+    }
+
+    /// Logs the backlog and the work in flight, and sets the gauges from the same reading.
+    private func heartbeat(store: StateStore, book: JobBook) async {
+        do {
+            let observation = try await Observation.load(store: store, paths: paths)
+            gauges.record(observation)
+            let running = await book.running.count
+            logger.event(
+                .heartbeat,
+                [
+                    "backlog_files": "\(observation.backlogFiles)", "backlog_bytes": "\(observation.backlogBytes)",
+                    "in_flight_files": "\(observation.inFlightFiles)",
+                    "in_flight_batches": "\(observation.inFlightBatches)", "running": "\(running)",
+                ])
+        } catch {
+            logger.warning("cannot read the state for the heartbeat", metadata: ["error": "\(error)"])
         }
     }
 

@@ -10,6 +10,9 @@ public struct DaemonOverrides: Sendable {
     public var maxDownloads: Int?
     public var retention: Duration?
     public var logLevel: Logger.Level?
+    public var logFormat: LogFormat?
+    /// `--metrics-address`: `.some(nil)` turns the endpoint off.
+    public var metrics: MetricsSettings??
 
     public init() {}
 
@@ -24,6 +27,13 @@ public struct DaemonOverrides: Sendable {
         if let maxDownloads { result.maxDownloads = maxDownloads }
         if let retention { result.retention = retention }
         if let logLevel { result.logLevel = logLevel }
+        if let logFormat { result.logFormat = logFormat }
+        if let metrics {
+            // The address from the flag, the token variable from sluice.yaml (a secret's name is no flag).
+            result.metrics = metrics.map {
+                MetricsSettings(host: $0.host, port: $0.port, tokenEnv: $0.tokenEnv ?? settings.metrics?.tokenEnv)
+            }
+        }
         return result
     }
 }

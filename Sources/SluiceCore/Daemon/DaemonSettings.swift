@@ -25,9 +25,12 @@ public struct DaemonSettings: Sendable {
     public var jobRetry: Duration = .seconds(30)
     /// The least severe log level written.
     public var logLevel: Logger.Level = .info
-    /// How log lines are written (only `text` so far; see `LogFormat`).
+    /// How log lines are written: `text` for people, `json` (one object per line) for log shippers.
     public var logFormat: LogFormat = .text
-    /// The metrics endpoint, when `sluice.yaml` asks for one.
+    /// How often the daemon logs a `heartbeat` line with its backlog and the work in flight.
+    public var heartbeat: Duration = .seconds(60)
+    /// The metrics endpoint (`/metrics`, `/healthz`, `/status`), when `sluice.yaml` or `--metrics-address` asks
+    /// for one.
     public var metrics: MetricsSettings?
 
     public init() {}

@@ -8,6 +8,8 @@ struct InboxWatch {
     var tracker: SettleTracker
     var settle: Duration
     var sentinel: Bool
+    /// Candidates already logged as received, so each file is announced once while it stays in the inbox.
+    var announced: Set<String> = []
 
     init(pipeline: String, directory: String, settle: Duration, sentinel: Bool) {
         self.pipeline = pipeline
@@ -28,12 +30,15 @@ struct InboxWatch {
         }.sorted()
     }
 
-    /// Stats every candidate (and every pending name, so vanished files are forgotten).
-    mutating func scan(now: ContinuousClock.Instant, wallNow: Date) {
-        let names = Set(listing()).union(tracker.pendingNames)
-        for name in names.sorted() {
+    /// Stats every candidate (and every pending name, so vanished files are forgotten); returns the candidates
+    /// not seen by an earlier scan.
+    mutating func scan(now: ContinuousClock.Instant, wallNow: Date) -> [String] {
+        let present = Set(listing())
+        for name in present.union(tracker.pendingNames).sorted() {
             tracker.observe(name, FileObservation.observe(path: directory + "/" + name), now: now, wallNow: wallNow)
         }
+        defer { announced = present }
+        return present.subtracting(announced).sorted()
     }
 
     /// Files complete now; with `sentinel`, only those whose sentinel is there.

@@ -1,7 +1,7 @@
-/// How `sluice run` writes its log lines (`log_format:` in sluice.yaml).
+/// How `sluice run` and `sluice process` write their log lines (`log_format:` in sluice.yaml, `--log-format`).
 ///
-/// Only `text` is written today; `json` is accepted so that settings files can name it before structured
-/// logging lands, and `sluice run` says so at start-up.
+/// `text` is swift-log's stream format for people; `json` is one object per line (`ts`, `level`, `msg`, then the
+/// metadata) for log shippers.
 public enum LogFormat: String, Sendable, CaseIterable {
     case text
     case json

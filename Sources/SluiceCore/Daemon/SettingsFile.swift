@@ -94,6 +94,13 @@ public enum SettingsFile {
         if let retention = top.duration("retention") { settings.retention = retention }
         if let level = top.oneOf("log_level", Logger.Level.self) { settings.logLevel = level }
         if let format = top.oneOf("log_format", LogFormat.self) { settings.logFormat = format }
+        if let heartbeat = top.duration("heartbeat") {
+            if heartbeat > .zero {
+                settings.heartbeat = heartbeat
+            } else {
+                top.problem("heartbeat", "spec.out_of_range", "must be longer than 0")
+            }
+        }
         settings.metrics = metrics(&top)
         return settings
     }

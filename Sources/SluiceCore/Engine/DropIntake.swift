@@ -94,6 +94,8 @@ extension DropJob {
     ) async throws -> DropReport {
         let path = URL(fileURLWithPath: file).standardizedFileURL.path
         let intake = DropIntake(store: environment.store, paths: environment.paths)
+        var environment = environment
+        environment.logger[metadataKey: "file"] = "\(URL(fileURLWithPath: path).lastPathComponent)"
         let id = try await intake.drop(forProcessing: path, spec: spec, specText: specText)
         return try await DropJob(dropID: id, spec: spec, environment: environment, reuse: reuse, progress: progress).run()
     }

@@ -54,7 +54,7 @@ extension DropJob {
             return true
         case .held(let hold):
             if record?.hold != hold.reason {
-                log.notice("held for approval: nothing sent", metadata: ["reason": "\(hold.reason)"])
+                log.event(.held, level: .notice, ["reason": "\(hold.reason)"])
             }
             progress(.held(reason: hold.reason))
             return false

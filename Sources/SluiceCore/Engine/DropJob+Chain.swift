@@ -34,7 +34,7 @@ extension DropJob {
         let renamed = try await Blocking.run("sluice-chain") { try ChainWriter.deliver(finalPath: path) }
         let rows = drop.chainRows ?? 0
         if renamed {
-            log.info("chained", metadata: ["file": "\(path)", "rows": "\(rows)"])
+            log.event(.chained, ["path": "\(path)", "rows": "\(rows)", "then": "\(spec.chain?.pipeline ?? "")"])
         } else {
             log.notice("chained file already delivered before a restart", metadata: ["file": "\(path)"])
         }

@@ -117,9 +117,9 @@ extension DropJob {
         batch.resultFileIDs = snapshot.resultFileIDs.joined(separator: "\n")
         batch.lastError = nil
         try await store.saveBatch(batch)
-        log.info(
-            "batch ended",
-            metadata: [
+        log.event(
+            .completed,
+            [
                 "chunk": "\(chunk.seq)", "batch": "\(snapshot.id)", "status": "\(snapshot.providerStatus)",
                 "succeeded": "\(snapshot.succeeded)", "failed": "\(snapshot.failed)",
             ])

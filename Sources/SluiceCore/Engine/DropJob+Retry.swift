@@ -36,7 +36,7 @@ extension DropJob {
                 firstRow: $0.firstRow, lastRow: $0.lastRow, outcomes: work + "/" + ChunkRecord.outcomesName(seq: $0.seq)),
              round: $0.round)
         }
-        let (planned, onlyQueueFull) = try await Blocking.run("sluice-retry-plan") {
+        let (planned, onlyQueueFull, byKind) = try await Blocking.run("sluice-retry-plan") {
             var layers = OutcomeLayers(chunks: spans)
             return try planner.plan(
                 round: round, previous: previous, staged: staged, layers: &layers, budget: budget, directory: work,
@@ -54,6 +54,7 @@ extension DropJob {
                 firstRow: $0.firstRow, lastRow: $0.lastRow, round: round)
         }
         try await store.recordRetryRound(dropID: dropID, chunks: records)
+        SluiceMetrics.retried(byKind, pipeline: spec.name)
         log.notice(
             "retrying rows whose attempt failed for a reason that may pass",
             metadata: [

@@ -71,7 +71,7 @@ extension DropJob {
                     known: try await store.providerBatchIDs(since: since))
                 {
                     log.notice("found the batch an interrupted run created; not creating another", metadata: ["batch": "\(found.id)"])
-                    try await adopt(found, into: &batch, chunk: chunk, of: count)
+                    try await adopt(found, into: &batch, chunk: chunk, of: count, created: false)
                     return
                 }
                 if provider.uploadsInput && batch.inputFileID == nil && intent != nil {
@@ -114,7 +114,7 @@ extension DropJob {
                         return made
                     }
                 }
-                try await adopt(created, into: &batch, chunk: chunk, of: count)
+                try await adopt(created, into: &batch, chunk: chunk, of: count, created: true)
                 return
             } catch let error as ProviderError where error.retryable {
                 try Task.checkCancellation()
@@ -143,16 +143,24 @@ extension DropJob {
         }
     }
 
-    private func adopt(_ submitted: SubmittedBatch, into batch: inout BatchRecord, chunk: ChunkRecord, of count: Int)
-        async throws
-    {
+    /// Records the batch a chunk became; `created` when this run created it (not found after a crash), so its
+    /// requests count as sent by this process.
+    private func adopt(
+        _ submitted: SubmittedBatch, into batch: inout BatchRecord, chunk: ChunkRecord, of count: Int, created: Bool
+    ) async throws {
         batch.providerBatchID = submitted.id
         if let input = submitted.inputFileID { batch.inputFileID = input }
         batch.state = .submitted
         batch.providerStatus = submitted.snapshot.providerStatus
         batch.lastError = nil
         try await store.saveBatch(batch)
-        log.info("submitted", metadata: ["chunk": "\(chunk.seq)", "batch": "\(submitted.id)", "requests": "\(chunk.requests)"])
+        if created { SluiceMetrics.sent(chunk.requests, pipeline: spec.name, provider: provider.name) }
+        log.event(
+            .submitted,
+            [
+                "chunk": "\(chunk.seq)", "batch": "\(submitted.id)", "requests": "\(chunk.requests)",
+                "status": "\(submitted.snapshot.providerStatus)",
+            ])
         progress(.submitted(chunk: chunk.seq, of: count, batchID: submitted.id))
     }
 

@@ -114,9 +114,10 @@ extension DropJob {
             $0.writtenAt = writtenAt
             $0.alert = alert
         }
-        log.info(
-            "written",
-            metadata: [
+        SluiceMetrics.manifest(manifest, completedAt: drop.completedAt)
+        log.event(
+            .written,
+            [
                 "rows": "\(assembled.rowsIn)", "succeeded": "\(assembled.succeeded)", "failed": "\(assembled.failed)",
                 "manifest": "\(path)",
             ])
@@ -176,7 +177,7 @@ extension DropJob {
             $0.sourcePath = finalPath
             $0.resultsDir = kept
         }
-        log.info("archived", metadata: ["archive": "\(directory)"])
+        log.event(.archived, ["archive": "\(directory)"])
     }
 
     /// Deletes what the drop left at the provider. Failures are logged, not fatal: the outputs are written.

@@ -197,9 +197,9 @@ public struct DropJob: Sendable {
             return
         }
         progress(.staged(rows: staging.rowsIn, chunks: staging.chunks.count, failed: staging.failedRows))
-        log.info(
-            "staged",
-            metadata: [
+        log.event(
+            .staged,
+            [
                 "rows": "\(staging.rowsIn)", "chunks": "\(staging.chunks.count)", "failed": "\(staging.failedRows)",
                 "deduped": "\(staging.dedupedRows)", "cached": "\(staging.cachedRows)",
             ])
@@ -214,7 +214,7 @@ public struct DropJob: Sendable {
 
     /// Writes a `rejected` manifest; the source is archived with the reason next.
     func reject(_ drop: DropRecord, _ rejection: DropRejection) async throws {
-        log.warning("rejected", metadata: ["code": "\(rejection.code)", "reason": "\(rejection.reason)"])
+        log.event(.rejected, level: .warning, ["code": "\(rejection.code)", "reason": "\(rejection.reason)"])
         var manifest = Manifest(
             pipeline: spec.name, status: "rejected", specSHA256: drop.specSHA256, sourceName: drop.sourceName,
             sourceBytes: drop.bytes, sourceSHA256: drop.sha256, rowsIn: 0, receivedAt: drop.receivedAt)
