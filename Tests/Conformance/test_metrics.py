@@ -8,6 +8,7 @@ taken during the run see work in flight. Every wait has a timeout; every process
 import json
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
 import threading
@@ -18,7 +19,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from sluice_support import (TICKETS_SPEC, Emulator, check_manifest, emulator_spec, generate, kill_if_running,
+from sluice_support import (REPO, TICKETS_SPEC, Emulator, check_manifest, emulator_spec, generate, kill_if_running,
                             log_tail, make_root, sluice_bin, sluice_env, stem, stop_daemon, wait_for,
                             wait_for_manifest)
 
@@ -97,6 +98,8 @@ def test_metrics_move_during_a_run_and_match_the_manifests(tmp_path, cleanup):
     cleanup.append(emulator)
     root = make_root(tmp_path / "root", {"tickets": emulator_spec(emulator.port)})
     (root / "sluice.yaml").write_text("settle: 2s\nrescan: 1s\nheartbeat: 1s\n")
+    # Priced, so the USD counter has something to add up.
+    shutil.copy(REPO / "pipelines" / "prices.yaml", root / "pipelines" / "prices.yaml")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     daemon = spawn(root, tmp_path / "daemon.log", "--metrics-address", f"127.0.0.1:{port}", "--log-format", "json")
@@ -164,7 +167,8 @@ def test_metrics_move_during_a_run_and_match_the_manifests(tmp_path, cleanup):
         sum(b["requests"] for b in batches) >= FILES * ROWS
     assert total(final, "sluice_input_tokens_total") == sum(m["usage"]["input_tokens"] for m in manifests) > 0
     assert total(final, "sluice_output_tokens_total") == sum(m["usage"]["output_tokens"] for m in manifests) > 0
-    usd = sum(m["cost"]["usd_actual"] or 0 for m in manifests)
+    usd = sum(m["cost"]["usd_actual"] for m in manifests)
+    assert usd > 0
     assert abs(total(final, "sluice_usd_total", pipeline="tickets") - usd) < 1e-9, (usd, final)
     assert total(final, "sluice_inbox_backlog_files") == 0 and total(final, "sluice_inbox_backlog_bytes") == 0
     # Every provider call is timed: one upload, create and download per batch, polls at least as many.

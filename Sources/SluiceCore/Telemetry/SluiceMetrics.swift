@@ -42,7 +42,8 @@ public enum SluiceMetrics {
         Counter(label: rowsFailed, dimensions: pipeline).increment(by: manifest.failed)
         Counter(label: inputTokens, dimensions: pipeline).increment(by: manifest.inputTokens)
         Counter(label: outputTokens, dimensions: pipeline).increment(by: manifest.outputTokens)
-        if let actual = manifest.cost.actualUSD, actual > 0 {
+        // Rounded as the manifest writes it, so the counter is the sum of the manifests' `cost.usd_actual`.
+        if let actual = manifest.cost.actualUSD.map(USD.rounded), actual > 0 {
             FloatingPointCounter(label: usd, dimensions: pipeline).increment(by: actual)
         }
         if let completedAt, let writtenAt = manifest.writtenAt {
