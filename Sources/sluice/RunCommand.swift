@@ -27,6 +27,11 @@ struct RunCommand: AsyncParsableCommand {
             `sluice approve FILE` or a file FILE.approve dropped into its inbox lets it go (noticed within a \
             second); a daily hold also goes on by itself on a UTC day whose budget it fits.
 
+            Webhooks: a pipeline with notify: gets a signed POST for each manifest, hold and failure-rate alert; \
+            deliveries are recorded in the state database and retried with backoff across restarts \
+            (sluice.yaml: webhooks: {initial_backoff, max_backoff, give_up_after}). --once delivers before it exits \
+            (for up to 30 s of backoff; what is left stays pending for the next run).
+
             Settings: flags override sluice.yaml at the root (optional; see deploy/sluice.yaml.example), which \
             can also move the folders. A bad sluice.yaml stops the daemon with FILE:LINE: KEY: reason, exit 1.
 
@@ -121,11 +126,13 @@ struct RunCommand: AsyncParsableCommand {
         let emulator = Emulator(configuration: emulatorConfiguration, logger: emulatorLogger)
         let pool = ProviderPool(logger: logger, paths: paths, localPort: { try await emulator.waitUntilListening() })
         let daemon = Daemon(paths: paths, settings: settings, logger: logger) { try await pool.provider(for: $0) }
+        let courier = try Webhooks.courier(paths: paths, settings: settings.webhooks, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 // The daemon returning (--once) shuts the in-process local provider down gracefully.
                 services: [
                     .init(service: emulator),
+                    .init(service: courier),
                     .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -133,6 +140,7 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
         let outcome = daemon.outcome
+        if once { try await Webhooks.deliverBeforeExit(courier, dropIDs: nil) }
         if once && (outcome.failed > 0 || !outcome.pausedPipelines.isEmpty) {
             if !outcome.pausedPipelines.isEmpty {
                 printError("paused (broken spec) with files waiting: \(outcome.pausedPipelines.joined(separator: ", "))")

@@ -29,6 +29,8 @@ public struct DaemonSettings: Sendable {
     public var logFormat: LogFormat = .text
     /// The metrics endpoint, when `sluice.yaml` asks for one.
     public var metrics: MetricsSettings?
+    /// How webhook deliveries (`notify:` in specs) are retried.
+    public var webhooks = WebhookSettings()
 
     public init() {}
 }

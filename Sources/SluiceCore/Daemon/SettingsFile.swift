@@ -95,6 +95,7 @@ public enum SettingsFile {
         if let level = top.oneOf("log_level", Logger.Level.self) { settings.logLevel = level }
         if let format = top.oneOf("log_format", LogFormat.self) { settings.logFormat = format }
         settings.metrics = metrics(&top)
+        settings.webhooks = webhooks(&top)
         return settings
     }
 
