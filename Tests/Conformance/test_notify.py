@@ -122,12 +122,14 @@ def test_one_delivery_per_manifest_across_a_daemon_restart(tmp_path, emulator):
         for i, name in enumerate(names):
             drop_by_rename(generate(tmp_path / name, rows=40, seed=30 + i), inbox, name)
         wait_for(lambda: len(receiver.accepted()) == 1, 120, "the first delivery")
+        # A refused attempt: at least one delivery is recorded pending when the daemon stops.
+        wait_for(lambda: len(receiver.snapshot()) >= 2, 120, "a refused delivery")
         stop_daemon(daemon, signal.SIGTERM, within=20)
         before = len(receiver.accepted())
         pending = status(root)["notifications"]
         print(f"stopped after {before} delivery; {pending['pending']} pending, "
               f"{len(list(outbox.glob('*.manifest.json')))} of {len(names)} manifests written")
-        assert before == 1
+        assert before == 1 and pending["pending"] >= 1, pending
 
         opened.set()
         daemon = spawn_daemon(root, tmp_path / "daemon1.log", "--settle", "0", "--rescan", "1")

@@ -19,6 +19,9 @@ public final class NotificationCourier: Service, Sendable {
     let wallClock: @Sendable () -> Date
     let jitter: @Sendable () -> Double
 
+    /// How long an attempt holds its delivery: longer than a POST may take (`HTTPWebhookSender`: 15 s in all).
+    static let lease: TimeInterval = 60
+
     /// The longest the courier sleeps with nothing due: how soon a newly enqueued delivery goes out.
     static let idlePoll: Duration = .milliseconds(500)
 
@@ -39,6 +42,12 @@ public final class NotificationCourier: Service, Sendable {
     }
 
     public func run() async throws {
+        do {
+            // The environment is fixed for a process's life: a secret missing before may be set now.
+            try await store.retryMissingSecrets(now: wallClock())
+        } catch {
+            logger.error("webhook courier: cannot read deliveries", metadata: ["error": "\(error)"])
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await sendDue(dropIDs: nil)
@@ -92,13 +101,16 @@ public final class NotificationCourier: Service, Sendable {
         if let drop = n.dropID { log[metadataKey: "drop"] = "\(drop)" }
         guard let secret = secret(n.secretEnv), !secret.isEmpty else {
             // Nothing was sent, so no attempt is spent and the delivery is not abandoned: it waits for the operator.
-            n.lastError = "notify.secret_missing: the environment variable \(n.secretEnv) (notify.secret_env) is not "
-                + "set for sluice; the webhook stays pending until it is"
+            n.lastError = NotificationRecord.secretMissing
+                + ": the environment variable \(n.secretEnv) (notify.secret_env) is not set for sluice; the webhook "
+                + "stays pending until it is (a restarted `sluice run` tries it at once)"
             n.nextAttemptAt = wallClock().addingTimeInterval(Self.seconds(backoff.settings.maxBackoff))
             log.error("webhook not sent: its signing secret is missing", metadata: ["error": "\(n.lastError!)"])
             try await store.saveNotification(n)
             return
         }
+        // One sender per attempt, even with the daemon and `sluice process` both running.
+        guard try await store.leaseNotification(n, until: wallClock().addingTimeInterval(Self.lease)) else { return }
         let body = Array(n.body.utf8)
         let timestamp = Int64(wallClock().timeIntervalSince1970)
         let headers: [(name: String, value: String)] = [

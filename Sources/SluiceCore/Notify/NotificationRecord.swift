@@ -50,6 +50,9 @@ public struct NotificationRecord: Codable, Sendable, FetchableRecord, Persistabl
     public var lastError: String? = nil
     public var state: NotificationState = .pending
 
+    /// The code of `lastError` when nothing was sent for want of the secret.
+    static let secretMissing = "notify.secret_missing"
+
     static func createTable(_ db: Database) throws {
         try db.create(table: databaseTableName) { t in
             t.column("deliveryID", .text).notNull().primaryKey()

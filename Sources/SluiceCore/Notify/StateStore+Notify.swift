@@ -110,3 +110,28 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// Makes deliveries that waited for a missing secret due now (a new process may have it).
+    public func retryMissingSecrets(now: Date) async throws {
+        try await queue.write { db in
+            try db.execute(
+                sql: "UPDATE notification SET nextAttemptAt = ? WHERE state = ? AND lastError LIKE ?",
+                arguments: [now, NotificationState.pending.rawValue, NotificationRecord.secretMissing + ":%"])
+        }
+    }
+}
+
+extension StateStore {
+    /// Takes a due delivery for one attempt: moves its next attempt to `until` if it is still pending and due as
+    /// `seen` says. False when another process (the daemon, `sluice process`) took it first. A sender that dies
+    /// mid-POST leaves it due again at `until`.
+    public func leaseNotification(_ seen: NotificationRecord, until: Date) async throws -> Bool {
+        try await queue.write { db in
+            try db.execute(
+                sql: "UPDATE notification SET nextAttemptAt = ? WHERE deliveryID = ? AND state = ? AND nextAttemptAt = ?",
+                arguments: [until, seen.deliveryID, NotificationState.pending.rawValue, seen.nextAttemptAt])
+            return db.changesCount == 1
+        }
+    }
+}

@@ -118,6 +118,11 @@ final class ScriptedReceiver: WebhookSender {
             let row = try #require(try await store.notification(deliveryID: record.deliveryID))
             #expect(row.state == .pending && row.attempts == 0)
             #expect(row.lastError?.contains("HOOK_SECRET") == true)
+            // The next process, with the variable set, sends it at once rather than after the long wait.
+            try await store.retryMissingSecrets(now: Date())
+            #expect(try await courier(store, receiver, settings: settings).drain(dropIDs: [id], within: .seconds(1)) == 0)
+            let sent = try #require(try await store.notification(deliveryID: record.deliveryID))
+            #expect(sent.state == .delivered && sent.attempts == 1 && receiver.requests.count == 1)
         }
     }
 
