@@ -24,6 +24,10 @@ struct ProcessCommand: AsyncParsableCommand {
             printed and the exit status is 3. Approve it with `sluice approve FILE`, then run this command again; \
             it resumes where it stopped (found again by its content).
 
+            Webhooks: with notify: in the spec, the file's notifications (complete, rejected, held, failure_rate) \
+            are delivered before the command exits, retried with backoff for up to 30 s; what is still undelivered \
+            then stays pending in the state database and `sluice run` delivers it.
+
             Exit status: 0 manifest written (rows may have failed), 1 file rejected or fatal error, 2 usage error, \
             3 held for approval (over budget; nothing sent).
             """
@@ -84,6 +88,11 @@ struct ProcessCommand: AsyncParsableCommand {
         }
         line.finish()
         let drop = report.drop
+        if spec.notify != nil {
+            let settings = try root.settings().daemon.webhooks
+            let courier = try Webhooks.courier(paths: paths, settings: settings, logger: logger, store: store)
+            try await Webhooks.deliverBeforeExit(courier, dropIDs: [drop.id!])
+        }
         if report.held {
             printError("\(fileName): held for approval, nothing sent: \(report.hold ?? "over budget")")
             if paths.root != SluicePaths(root: ".").root {

@@ -37,6 +37,11 @@ struct RunCommand: AsyncParsableCommand {
             text), /healthz and /status (the JSON of `sluice status --json`). Loopback only unless metrics.token_env \
             names a variable holding a bearer token, which every endpoint but /healthz then requires.
 
+            Webhooks: a pipeline with notify: gets a signed POST for each manifest, hold and failure-rate alert; \
+            deliveries are recorded in the state database and retried with backoff across restarts \
+            (sluice.yaml: webhooks: {initial_backoff, max_backoff, give_up_after}). --once delivers before it exits \
+            (for up to 30 s of backoff; what is left stays pending for the next run).
+
             Settings: flags override sluice.yaml at the root (optional; see deploy/sluice.yaml.example), which \
             can also move the folders. A bad sluice.yaml stops the daemon with FILE:LINE: KEY: reason, exit 1.
 
@@ -147,8 +152,10 @@ struct RunCommand: AsyncParsableCommand {
         let daemon = Daemon(paths: paths, settings: settings, logger: logger, gauges: gauges) {
             try await pool.provider(for: $0)
         }
+        let courier = try Webhooks.courier(paths: paths, settings: settings.webhooks, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: emulator),
+            .init(service: courier),
             // The daemon returning (--once) shuts the in-process local provider and the endpoint down gracefully.
             .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
@@ -167,6 +174,7 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
         let outcome = daemon.outcome
+        if once { try await Webhooks.deliverBeforeExit(courier, dropIDs: nil) }
         if once && (outcome.failed > 0 || !outcome.pausedPipelines.isEmpty) {
             if !outcome.pausedPipelines.isEmpty {
                 printError("paused (broken spec) with files waiting: \(outcome.pausedPipelines.joined(separator: ", "))")

@@ -15,7 +15,9 @@ struct StatusCommand: AsyncParsableCommand {
             reason?, manifest?, reused_from_drop?, hold?: {reason, limit, limit_usd, estimated_usd}, \
             spend?: {day, usd_estimated, usd_reserved, usd_actual, approved_at}}], spend: [{pipeline, day, \
             usd_actual, usd_reserved, budget_daily_usd, input_tokens, output_tokens, requests, files, \
-            unpriced_files}]} for scripts.
+            unpriced_files}], notifications: {pending, delivered, abandoned, open: [{delivery_id, event, \
+            pipeline, drop, state, attempts, url, created_at, next_attempt_at, last_status, last_error}]}} for \
+            scripts.
 
             A file held for approval (over budget) shows stage awaiting-approval and why; `sluice approve FILE` \
             lets it go. The spending lines are per pipeline per UTC day: the actual cost of the files finished \
@@ -47,6 +49,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         if report.files.isEmpty {
             print("nothing in flight and nothing finished in the last \(Self.hoursText(hours))")
+            printNotifications(report.notifications)
             return
         }
         var rows = [["PIPELINE", "FILE", "STAGE", "OK/FAILED/ROWS", "BATCHES", "AGE"]]
@@ -76,6 +79,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         printTable(rows, details: details)
         printSpend(report.spend)
+        printNotifications(report.notifications)
     }
 
     /// Prints `rows` in aligned columns, each followed by its indented detail lines.

@@ -32,6 +32,8 @@ public struct DaemonSettings: Sendable {
     /// The metrics endpoint (`/metrics`, `/healthz`, `/status`), when `sluice.yaml` or `--metrics-address` asks
     /// for one.
     public var metrics: MetricsSettings?
+    /// How webhook deliveries (`notify:` in specs) are retried.
+    public var webhooks = WebhookSettings()
 
     public init() {}
 }

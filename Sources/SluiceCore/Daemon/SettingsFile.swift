@@ -102,6 +102,7 @@ public enum SettingsFile {
             }
         }
         settings.metrics = metrics(&top)
+        settings.webhooks = webhooks(&top)
         return settings
     }
 

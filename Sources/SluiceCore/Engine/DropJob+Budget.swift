@@ -32,7 +32,8 @@ extension DropJob {
             day: day,
             estimatedUSD: estimate.usd,
             estimate: estimate.summary,
-            now: now
+            now: now,
+            notifyHeld: holdNotifications(drop)
         ) { committed in
             started
                 ? nil

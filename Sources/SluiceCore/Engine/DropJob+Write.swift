@@ -103,7 +103,7 @@ extension DropJob {
         let writtenAt = manifest.writtenAt
         let chainPath = assembled.chained?.path
         let chainRows = assembled.chained?.rows
-        try await store.updateDrop(id: dropID) {
+        try await store.updateDrop(id: dropID, notifying: notifications(for: manifest, path: path, drop: drop)) {
             $0.stage = .written
             $0.chainPath = chainPath
             $0.chainRows = chainRows

@@ -222,7 +222,7 @@ public struct DropJob: Sendable {
         try await settleRejected(drop, into: &manifest)
         let path = try await writeManifest(&manifest, fileName: drop.sourceName)
         let writtenAt = manifest.writtenAt
-        try await store.updateDrop(id: dropID) {
+        try await store.updateDrop(id: dropID, notifying: notifications(for: manifest, path: path, drop: drop)) {
             $0.stage = .rejected
             $0.reason = rejection.reason
             $0.manifestPath = path

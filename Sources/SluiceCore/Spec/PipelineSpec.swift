@@ -40,6 +40,8 @@ public struct PipelineSpec: Sendable {
     public var alerts = AlertSettings()
     /// A small first batch that must pass before the rest of a file is sent; nil: none.
     public var canary: CanarySettings? = nil
+    /// Signed webhooks on each manifest, hold and failure-rate alert (`notify:`); nil: none.
+    public var notify: NotifySpec? = nil
 
     /// The pipeline whose inbox receives the chained file (`then:`), if any.
     public var then: String? { chain?.pipeline }

@@ -138,6 +138,7 @@ public enum SpecLoader {
             settle: intakeFields.duration("settle"), sentinel: intakeFields.bool("sentinel") ?? false)
         top.problems += intakeFields.finish()
         let chain = chainSpec(&top, name: name, output: output, endpoint: endpoint)
+        let notify = notifySpec(&top)
 
         var alerts = AlertSettings()
         if top.object["alerts"] != nil {
@@ -180,6 +181,7 @@ public enum SpecLoader {
         spec.alerts = alerts
         spec.canary = canary
         spec.cache = cache
+        spec.notify = notify
         return spec
     }
 

@@ -70,6 +70,7 @@ extension StateStore {
         estimatedUSD: Double?,
         estimate: String,
         now: Date,
+        notifyHeld: @escaping @Sendable (BudgetHold) -> [NotificationRecord] = { _ in [] },
         decide: @escaping @Sendable (_ committedToday: Double) -> BudgetHold?
     ) async throws -> ReservationOutcome {
         try await queue.write { db in
@@ -93,6 +94,7 @@ extension StateStore {
                     drop.stage = .awaitingApproval
                     drop.updatedAt = now
                     try drop.update(db)
+                    try Self.enqueue(notifyHeld(hold), in: db)
                 }
                 return .held(hold)
             }

@@ -186,6 +186,7 @@ public final class StateStore: Sendable {
                 t.add(column: "chainedAt", .datetime)
             }
         }
+        migrator.registerMigration("v9-notify") { db in try NotificationRecord.createTable(db) }
         return migrator
     }
 }

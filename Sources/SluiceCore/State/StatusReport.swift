@@ -22,6 +22,8 @@ public struct StatusReport: Sendable {
     public var generatedAt: Date
     /// Spending per pipeline per UTC day, newest day first.
     public var spend: [SpendLine] = []
+    /// Webhook deliveries: counts per state, the pending and abandoned ones.
+    public var notifications = NotificationStatus()
 
     /// Reads drops in flight and those finished since `since`, and the spending of the days since then.
     /// `budgets` are the pipelines' current budgets (their specs): today's line is shown for every pipeline with a
@@ -38,6 +40,7 @@ public struct StatusReport: Sendable {
         }
         var report = StatusReport(files: files, generatedAt: now)
         report.spend = try await SpendLine.load(store: store, since: since, budgets: budgets, now: now)
+        report.notifications = try await NotificationStatus.load(store: store)
         return report
     }
 
@@ -47,6 +50,7 @@ public struct StatusReport: Sendable {
             "generated_at": .string(Self.timestamp(generatedAt)),
             "files": .array(files.map(Self.json)),
             "spend": .array(spend.map(\.json)),
+            "notifications": notifications.json,
         ])
     }
 
