@@ -5,12 +5,15 @@ public struct OpsEndpoint: Sendable {
     public var host: String
     public var port: Int
     public var auth: BearerCheck
+    /// The built-in default address (no setting named it): a taken port is a warning, not fatal.
+    public var isDefault: Bool
 
     /// `metrics` resolved against the environment: a non-loopback address needs `token_env`, and a named token
     /// variable must be set (an unset one would silently leave the endpoint open).
     public init(_ metrics: MetricsSettings, environment: [String: String]) throws(OpsError) {
         host = metrics.host
         port = metrics.port
+        isDefault = metrics.isDefault
         let address = Self.text(host: host, port: port)
         if let name = metrics.tokenEnv {
             guard let token = environment[name], !token.isEmpty else {

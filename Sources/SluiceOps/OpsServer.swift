@@ -82,7 +82,19 @@ public struct OpsServer: Service {
             try await app.runService()
         } catch {
             let errno = (error as? IOError)?.errnoCode
-            if errno == EADDRINUSE || "\(error)".contains("Address already in use") {
+            let inUse = errno == EADDRINUSE || "\(error)".contains("Address already in use")
+            if inUse && endpoint.isDefault {
+                // Nobody asked for this address: another root's daemon on this machine has it. Run without one.
+                logger.warning(
+                    """
+                    metrics endpoint not served: the default address is in use (set metrics.address in sluice.yaml \
+                    or --metrics-address to serve elsewhere, or metrics: off)
+                    """,
+                    metadata: ["address": "\(address)"])
+                try await gracefulShutdown()
+                return
+            }
+            if inUse {
                 throw OpsError(
                     code: "ops.address_in_use",
                     message: "cannot serve metrics on \(address): the address is in use (another sluice run? "

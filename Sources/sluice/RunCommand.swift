@@ -33,8 +33,8 @@ struct RunCommand: AsyncParsableCommand {
             submitted, completed, written, archived; rejected, held, chained where they happen) with pipeline, file, \
             drop and batch, and a heartbeat line (backlog and work in flight) every minute (sluice.yaml: heartbeat).
 
-            Metrics: with metrics: in sluice.yaml or --metrics-address, the daemon serves GET /metrics (Prometheus \
-            text), /healthz and /status (the JSON of `sluice status --json`). Loopback only unless metrics.token_env \
+            Metrics: the daemon serves GET /metrics (Prometheus text) on 127.0.0.1:9464 unless sluice.yaml \
+            (metrics:) or --metrics-address says otherwise, and /healthz and /status (the JSON of `sluice status --json`). Loopback only unless metrics.token_env \
             names a variable holding a bearer token, which every endpoint but /healthz then requires.
 
             Webhooks: a pipeline with notify: gets a signed POST for each manifest, hold and failure-rate alert; \

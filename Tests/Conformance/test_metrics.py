@@ -330,3 +330,35 @@ def test_no_secret_reaches_logs_state_or_outbox(tmp_path, cleanup):
         for path in files:
             if path.is_file():
                 assert secret.encode() not in path.read_bytes(), f"{secret} in {path}"
+
+
+def test_default_address_is_served_and_a_taken_default_is_only_a_warning(tmp_path, cleanup):
+    """No metrics setting: 127.0.0.1:9464. When that is taken (a second root's daemon), the daemon runs without it."""
+    root = make_root(tmp_path / "root", {"tickets": TICKETS_SPEC})
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", 9464))
+        except OSError:
+            pytest.skip("127.0.0.1:9464 is taken on this machine by something else")
+        probe.listen()
+        proc = subprocess.run([sluice_bin(), "run", "--root", str(root), "--once"], capture_output=True, text=True,
+                              timeout=60, env=sluice_env())
+        assert proc.returncode == 0, proc.stderr
+        assert "metrics endpoint not served" in proc.stderr and "127.0.0.1:9464" in proc.stderr, proc.stderr
+    daemon = spawn(root, tmp_path / "default.log")
+    cleanup.append(daemon)
+    wait_listening("http://127.0.0.1:9464", daemon)
+    status, content_type, body = get("http://127.0.0.1:9464/metrics")
+    assert status == 200 and content_type.startswith("text/plain"), (status, content_type)
+    assert any(f.name == "sluice_inbox_backlog_files" for f in text_string_to_metric_families(body))
+    stop_daemon(daemon)
+    # Turned off: nothing listens, and the run still works.
+    (root / "sluice.yaml").write_text("metrics: off\n")
+    daemon = spawn(root, tmp_path / "off.log")
+    cleanup.append(daemon)
+    time.sleep(2)
+    assert daemon.poll() is None, log_tail(daemon.log_path)
+    with pytest.raises(OSError):
+        get("http://127.0.0.1:9464/healthz", timeout=2)
+    stop_daemon(daemon)

@@ -69,7 +69,7 @@ import Testing
             #expect(settings.daemon.settle == defaults.settle && settings.daemon.rescan == defaults.rescan)
             #expect(settings.daemon.maxFiles == 4 && settings.daemon.retention == .seconds(30 * 86_400))
             #expect(settings.daemon.logLevel == .info && settings.daemon.logFormat == .text)
-            #expect(settings.daemon.metrics == nil)
+            #expect(settings.daemon.metrics == .standard && settings.daemon.metrics?.isDefault == true)
             #expect(settings.daemon.heartbeat == .seconds(60))
         }
     }
@@ -77,7 +77,10 @@ import Testing
     @Test func metricsDefaultsToLoopback() throws {
         #expect(try parse("metrics: {}").daemon.metrics == MetricsSettings(host: "127.0.0.1", port: 9464))
         #expect(try parse("metrics: {address: \"[::1]:9464\"}").daemon.metrics?.host == "::1")
-        #expect(try parse("metrics: null").daemon.metrics == nil)
+        #expect(try parse("metrics: {}").daemon.metrics?.isDefault == false, "named in the file: a taken port is fatal")
+        #expect(try parse("metrics: null").daemon.metrics == .standard)
+        #expect(try parse("metrics: off").daemon.metrics == nil)
+        #expect(try parse("metrics: false").daemon.metrics == nil)
     }
 
     @Test func flagsOverrideTheFile() throws {

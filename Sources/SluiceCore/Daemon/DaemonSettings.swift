@@ -29,9 +29,9 @@ public struct DaemonSettings: Sendable {
     public var logFormat: LogFormat = .text
     /// How often the daemon logs a `heartbeat` line with its backlog and the work in flight.
     public var heartbeat: Duration = .seconds(60)
-    /// The metrics endpoint (`/metrics`, `/healthz`, `/status`), when `sluice.yaml` or `--metrics-address` asks
-    /// for one.
-    public var metrics: MetricsSettings?
+    /// The metrics endpoint (`/metrics`, `/healthz`, `/status`): loopback 9464 unless `sluice.yaml` or
+    /// `--metrics-address` says otherwise; nil when turned off (`metrics: off`, `--metrics-address off`).
+    public var metrics: MetricsSettings? = .standard
     /// How webhook deliveries (`notify:` in specs) are retried.
     public var webhooks = WebhookSettings()
 

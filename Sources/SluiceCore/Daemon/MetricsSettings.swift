@@ -11,11 +11,19 @@ public struct MetricsSettings: Sendable, Equatable {
     /// The environment variable holding the bearer token scrapers must send; nil: no token asked.
     public var tokenEnv: String?
 
-    public init(host: String, port: Int, tokenEnv: String? = nil) {
+    /// True when no setting named the endpoint (the built-in default): a taken port is then a warning, not a
+    /// fatal error, so two roots' daemons on one machine both run (the second without an endpoint).
+    public var isDefault: Bool
+
+    public init(host: String, port: Int, tokenEnv: String? = nil, isDefault: Bool = false) {
         self.host = host
         self.port = port
         self.tokenEnv = tokenEnv
+        self.isDefault = isDefault
     }
+
+    /// Served when neither sluice.yaml nor a flag says otherwise: loopback, no token.
+    public static let standard = MetricsSettings(host: "127.0.0.1", port: 9464, isDefault: true)
 
     /// `HOST:PORT` or `[IPV6]:PORT` split in two; nil when the text is neither.
     public static func parseAddress(_ text: String) -> (host: String, port: Int)? {

@@ -106,9 +106,13 @@ public enum SettingsFile {
         return settings
     }
 
-    /// `metrics:` present (and not null) asks for the endpoint; its address defaults to loopback.
+    /// `metrics:` absent: the standard endpoint; `metrics: off` (or false): none; a mapping: its address
+    /// (loopback by default) and token.
     private static func metrics(_ top: inout SpecFields) -> MetricsSettings? {
-        guard top.raw("metrics") != nil else { return nil }
+        guard let raw = top.raw("metrics") else { return .standard }
+        if raw == .bool(false) || raw == .string("off") {
+            return nil
+        }
         var fields = top.nested("metrics")
         defer { top.problems += fields.finish() }
         let address = fields.string("address") ?? MetricsSettings.defaultAddress
