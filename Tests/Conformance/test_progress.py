@@ -141,7 +141,8 @@ def test_process_piped_prints_plain_lines_per_phase(tmp_path, emulator):
     phases = [line.split(": ")[1] for line in lines]
     # One line per phase, in order (a 3 s wait is well under the 10 s repeat).
     firsts = [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p]
-    assert firsts == ["submitting", "waiting for provider", "writing", "done"], lines
+    assert firsts == ["staging", "submitting", "waiting for provider", "writing", "done"], lines
+    assert lines[0] == "tickets.csv: staging: 100%, 1200 rows read, " + lines[0].split(", ")[2] + ", " + lines[0].split(", ")[3]
     waiting = next(line for line in lines if ": waiting for provider: " in line)
     assert re.search(r"\d+/\d+ requests, batches \d/3, elapsed \d+s, ETA ", waiting), waiting
     assert lines[-1].startswith("tickets.csv: done: 1200 rows, batches 3/3"), lines
@@ -218,7 +219,9 @@ def test_status_watch(slow_daemon):
             lines.append(piped.stdout.readline())
             assert lines[-1], lines
         piped.send_signal(signal.SIGINT)
-        rest, _ = piped.communicate(timeout=30)
+        # Read through the buffered reader (communicate with a timeout would skip what it holds already).
+        piped.wait(timeout=30)
+        rest = piped.stdout.read()
     finally:
         kill_if_running(piped)
     assert piped.returncode == 0
@@ -237,7 +240,7 @@ def test_status_watch(slow_daemon):
     try:
         objects = [json.loads(ndjson.stdout.readline()) for _ in range(3)]
         ndjson.send_signal(signal.SIGINT)
-        ndjson.communicate(timeout=30)
+        ndjson.wait(timeout=30)
     finally:
         kill_if_running(ndjson)
     assert ndjson.returncode == 0
