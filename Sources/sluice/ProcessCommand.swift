@@ -42,7 +42,7 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Progress on stderr: auto (a bar on a terminal, plain lines otherwise), bar (one line redrawn in place), "
-                + "plain (a line per phase and one every 10 s while waiting, no control characters) or none.",
+                + "plain (a line per phase and one every 10 s while staging or waiting, no control characters) or none.",
             valueName: "mode"))
     var progress: ProgressMode = .auto
     @Flag(help: "Send every row again even if the same content went through this spec before.") var reprocess = false

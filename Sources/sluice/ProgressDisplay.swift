@@ -67,10 +67,12 @@ final class ProgressDisplay: Sendable {
         guard style != .none else { return try await body() }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.tick() }
-            let value = try await body()
-            group.cancelAll()
-            finish()
-            return value
+            // Ended either way: an error message must not land on the end of the bar's line.
+            defer {
+                group.cancelAll()
+                finish()
+            }
+            return try await body()
         }
     }
 

@@ -6,7 +6,7 @@ enum ProgressMode: String, CaseIterable, ExpressibleByArgument {
     case auto
     /// One line redrawn in place, even when stderr is not a terminal.
     case bar
-    /// A line per phase and one every 10 s while waiting; no control characters.
+    /// A line per phase and one every 10 s while staging or waiting; no control characters.
     case plain
     /// Nothing but the result line.
     case none
