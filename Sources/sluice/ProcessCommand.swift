@@ -28,6 +28,12 @@ struct ProcessCommand: AsyncParsableCommand {
             are delivered before the command exits, retried with backoff for up to 30 s; what is still undelivered \
             then stays pending in the state database and `sluice run` delivers it.
 
+            Progress: on a terminal, one line on stderr redrawn in place: the phase (staging, submitting, waiting \
+            for provider, writing), a bar, rows read and MB/s while staging, requests answered/sent and batches \
+            done at the provider, the elapsed time and an ETA from the rate requests are answered at since \
+            submission ("ETA —" until one is). Piped, plain lines instead: one per phase and one every 10 s while \
+            waiting. The result line goes to stdout either way.
+
             Exit status: 0 manifest written (rows may have failed), 1 file rejected or fatal error, 2 usage error, \
             3 held for approval (over budget; nothing sent).
             """
@@ -37,7 +43,13 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Pipeline whose spec (pipelines/NAME.yaml) to use.", valueName: "name"))
     var pipeline: String
     @OptionGroup var root: RootOption
-    @Flag(help: "Print no progress, only the result line.") var quiet = false
+    @Flag(help: "Print no progress, only the result line (the same as --progress none).") var quiet = false
+    @Option(
+        help: ArgumentHelp(
+            "Progress on stderr: auto (a bar on a terminal, plain lines otherwise), bar (one line redrawn in place), "
+                + "plain (a line per phase and one every 10 s while staging or waiting, no control characters) or none.",
+            valueName: "mode"))
+    var progress: ProgressMode = .auto
     @Flag(help: "Send every row again even if the same content went through this spec before.") var reprocess = false
     @Option(
         help: ArgumentHelp(
@@ -76,17 +88,18 @@ struct ProcessCommand: AsyncParsableCommand {
         try SluicePaths.ensureDirectory(paths.state)
         let store = try StateStore(path: paths.database)
         let fileName = URL(fileURLWithPath: file).lastPathComponent
-        let line = ProgressLine(name: fileName, enabled: !quiet)
+        let display = ProgressDisplay(name: fileName, mode: quiet ? .none : progress, sourcePath: file)
         let reuse: ReusePolicy = reprocess ? .never : .finished
         let file = self.file
 
-        let report = try await ProviderSession.with(spec: spec, paths: paths, logger: logger) { provider in
-            let environment = DropEnvironment(provider: provider, store: store, paths: paths, logger: logger)
-            return try await DropJob.process(
-                file: file, spec: spec, specText: specText, environment: environment, reuse: reuse,
-                progress: { line.update($0) })
+        let report = try await display.showing {
+            try await ProviderSession.with(spec: spec, paths: paths, logger: logger) { provider in
+                let environment = DropEnvironment(provider: provider, store: store, paths: paths, logger: logger)
+                return try await DropJob.process(
+                    file: file, spec: spec, specText: specText, environment: environment, reuse: reuse,
+                    progress: { display.update($0) })
+            }
         }
-        line.finish()
         let drop = report.drop
         if spec.notify != nil {
             let settings = try root.settings().daemon.webhooks

@@ -22,6 +22,15 @@ struct StatusCommand: AsyncParsableCommand {
             A file held for approval (over budget) shows stage awaiting-approval and why; `sluice approve FILE` \
             lets it go. The spending lines are per pipeline per UTC day: the actual cost of the files finished \
             that day plus the estimates reserved for files being sent, against budget.daily_usd.
+
+            Each file also has progress: {requests_done, requests_total, batches_finished, batches_total, \
+            eta_seconds} from the request counts its batches last reported (eta_seconds is null until requests \
+            have been answered, and when none are at the provider).
+
+            --watch shows the status every --interval (default 2s) until Ctrl-C or SIGTERM (exit status 0): on a \
+            terminal the screen is redrawn in place like watch(1), with a bar per file in flight (requests \
+            answered/sent, batches done, ETA); piped, each status follows a line with its time; with --json, one \
+            JSON object per line (NDJSON).
             """
     )
 
@@ -30,93 +39,40 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Show files finished within this many hours.", valueName: "hours"))
     var hours: Double = StatusReport.defaultHours
     @Option(help: ArgumentHelp("Show at most this many files.", valueName: "n")) var limit = StatusReport.defaultLimit
+    @Flag(help: "Show the status again every --interval until Ctrl-C, with a progress bar per file in flight.")
+    var watch = false
+    @Option(help: ArgumentHelp("How often --watch shows the status: 500ms, 2s, 1m, or seconds.", valueName: "duration"))
+    var interval = "2s"
+
+    /// The shortest --interval: more often only rereads the database for nothing.
+    static let minInterval = Duration.milliseconds(100)
+
+    func validate() throws {
+        guard let every = DurationText.parse(interval), every >= Self.minInterval else {
+            throw ValidationError("--interval: '\(interval)' is not a duration of 100ms or more (e.g. 500ms, 2s, 0.5)")
+        }
+    }
 
     func run() async throws {
         let paths = try root.paths
-        guard FileManager.default.fileExists(atPath: paths.database) else {
-            if json {
-                print(JSONWriter.string(StatusReport.emptyJSON))
-            } else {
-                print("no state yet in \(paths.state) (nothing processed under this root)")
-            }
+        if watch {
+            let (json, hours, limit) = (self.json, self.hours, self.limit)
+            let watch = StatusWatch(interval: DurationText.parse(interval)!, label: Double(interval) != nil ? interval + "s" : interval, json: json)
+            try await watch.run { try await Self.block(paths: paths, json: json, hours: hours, limit: limit, bars: true) }
             return
+        }
+        Terminal.write(try await Self.block(paths: paths, json: json, hours: hours, limit: limit, bars: false), to: STDOUT_FILENO)
+    }
+
+    /// The status once, as the text or the one JSON line it prints (ending in a newline).
+    static func block(paths: SluicePaths, json: Bool, hours: Double, limit: Int, bars: Bool) async throws -> String {
+        guard FileManager.default.fileExists(atPath: paths.database) else {
+            if json { return JSONWriter.string(StatusReport.emptyJSON) + "\n" }
+            return "no state yet in \(paths.state) (nothing processed under this root)\n"
         }
         let store = try StateStore(path: paths.database)
         let report = try await StatusReport.load(store: store, paths: paths, hours: hours, limit: limit)
-        if json {
-            print(JSONWriter.string(report.json))
-            return
-        }
-        if report.files.isEmpty {
-            print("nothing in flight and nothing finished in the last \(Self.hoursText(hours))")
-            printNotifications(report.notifications)
-            return
-        }
-        var rows = [["PIPELINE", "FILE", "STAGE", "OK/FAILED/ROWS", "BATCHES", "AGE"]]
-        var details: [Int: [String]] = [:]
-        for (index, file) in report.files.enumerated() {
-            let d = file.drop
-            let ended = file.batches.filter { $0.state == .downloaded }.count
-            let batches = file.batches.isEmpty ? (d.sameAs != nil ? "reused" : "-") : "\(ended)/\(file.chunks) ended"
-            let total = d.rowsIn.map(String.init) ?? "?"
-            rows.append([
-                d.pipeline, d.sourceName, d.stage.rawValue, "\(file.succeeded)/\(file.failed)/\(total)", batches,
-                Self.age(Date().timeIntervalSince(d.receivedAt)),
-            ])
-            var lines: [String] = []
-            if let reason = d.reason { lines.append("reason: \(reason)") }
-            if d.stage == .awaitingApproval, let hold = file.spend?.hold { lines.append("held: \(hold)") }
-            if let alert = d.alert { lines.append("ALERT: \(alert)") }
-            if file.inFlight {
-                for b in file.batches where b.state != .downloaded {
-                    var line = "\(b.providerBatchID ?? "(submitting)")  \(b.providerStatus ?? b.state.rawValue)  "
-                        + "\(b.succeeded + b.failed)/\(b.total) requests"
-                    if let error = b.lastError { line += "  last error: \(error)" }
-                    lines.append(line)
-                }
-            }
-            details[index + 1] = lines
-        }
-        printTable(rows, details: details)
-        printSpend(report.spend)
-        printNotifications(report.notifications)
-    }
-
-    /// Prints `rows` in aligned columns, each followed by its indented detail lines.
-    private func printTable(_ rows: [[String]], details: [Int: [String]]) {
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for (index, row) in rows.enumerated() {
-            let cells = row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-            print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            for line in details[index] ?? [] { print("    " + line) }
-        }
-    }
-
-    /// The spending lines: per pipeline per UTC day, actual and reserved against the daily budget.
-    private func printSpend(_ lines: [SpendLine]) {
-        guard !lines.isEmpty else { return }
-        var rows = [["DAY (UTC)", "PIPELINE", "ACTUAL", "RESERVED", "DAILY BUDGET", "FILES", "REQUESTS"]]
-        for line in lines {
-            let t = line.totals
-            let actual = USD.text(t.actualUSD) + (t.unpricedFiles > 0 ? " + \(t.unpricedFiles) unpriced" : "")
-            rows.append([
-                t.day, t.pipeline, actual, USD.text(t.reservedUSD), line.dailyBudgetUSD.map(USD.text) ?? "-",
-                "\(t.files)", "\(t.requests)",
-            ])
-        }
-        print("")
-        printTable(rows, details: [:])
-    }
-
-    static func age(_ seconds: TimeInterval) -> String {
-        let s = Int(seconds)
-        if s < 90 { return "\(s)s" }
-        if s < 5400 { return "\(s / 60)m" }
-        if s < 172_800 { return "\(s / 3600)h" }
-        return "\(s / 86_400)d"
-    }
-
-    static func hoursText(_ hours: Double) -> String {
-        hours == hours.rounded() ? "\(Int(hours)) hours" : "\(hours) hours"
+        if json { return JSONWriter.string(report.json) + "\n" }
+        return StatusText(report: report, hours: hours, bars: bars).lines.map { $0 + "\n" }.joined()
     }
 }

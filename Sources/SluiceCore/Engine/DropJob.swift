@@ -5,7 +5,8 @@ import SluiceRecords
 
 /// Progress of one drop, for a progress line.
 public enum DropProgress: Sendable {
-    case staging(rows: Int)
+    /// Rows rendered so far and the (decompressed) source bytes they came from.
+    case staging(rows: Int, bytesRead: Int64)
     case staged(rows: Int, chunks: Int, failed: Int)
     /// Held before anything was sent: over budget (the reason names the figures and how to approve).
     case held(reason: String)
@@ -190,7 +191,7 @@ public struct DropJob: Sendable {
                 try stager.stage(
                     sourcePath: drop.sourcePath, fileName: drop.sourceName, directory: work, requireFinalNewline: strict,
                     stop: stop
-                ) { progress(.staging(rows: $0)) }
+                ) { progress(.staging(rows: $0, bytesRead: $1)) }
             })
         } catch let rejection as DropRejection {
             try await reject(drop, rejection)

@@ -99,7 +99,7 @@ public struct Stager: Sendable {
     /// `StoppedEarly` when `stop` is raised; the directory then holds partial chunks to be discarded.
     public func stage(
         sourcePath: String, fileName: String, directory: String, requireFinalNewline: Bool = false,
-        stop: StopFlag? = nil, progress: (Int) -> Void = { _ in }
+        stop: StopFlag? = nil, progress: (_ rows: Int, _ bytesRead: Int64) -> Void = { _, _ in }
     ) throws -> StagingResult {
         let renderer = try renderer(sourcePath: sourcePath, fileName: fileName)
         let writer = ChunkWriter(
@@ -134,7 +134,7 @@ public struct Stager: Sendable {
                 rows += 1
                 if rows & 0xFFF == 0 {
                     if stop?.isRaised == true { throw StoppedEarly() }
-                    if rows & 0x3FFF == 0 { progress(rows) }
+                    if rows & 0x3FFF == 0 { progress(rows, renderer.reader.bytesConsumed) }
                 }
                 guard let failure else {
                     if let dedupe, let references {
@@ -166,7 +166,7 @@ public struct Stager: Sendable {
             try failures.finish()
             try references?.finish()
             let chunks = try writer.finish()
-            progress(rows)
+            progress(rows, renderer.reader.bytesConsumed)
             var result = StagingResult(rowsIn: rows, chunks: chunks, failedRows: failed)
             result.dedupedRows = deduped
             result.cachedRows = cached

@@ -49,6 +49,9 @@ public final class DropReader {
     /// True when a JSONL file's last line lacked its newline (known after the last row was read).
     public var endedWithoutNewline: Bool { jsonl?.endedWithoutNewline ?? false }
 
+    /// Decompressed bytes of the file read up to the end of the last row returned (staging's MB/s).
+    public var bytesConsumed: Int64 { csv?.bytesConsumed ?? jsonl?.bytesConsumed ?? 0 }
+
     /// The next row, or nil at the end. Throws only when the file as a whole cannot be read on.
     public func next() throws(DropRejection) -> SourceRow? {
         do {

@@ -68,6 +68,7 @@ public struct StatusReport: Sendable {
             "received_at": .string(timestamp(d.receivedAt)),
             "age_seconds": .int(Int(Date().timeIntervalSince(d.receivedAt))),
         ]
+        object["progress"] = FileProgress(file: file, now: Date()).json
         if let reason = d.reason { object["reason"] = .string(reason) }
         if let spend = file.spend {
             if d.stage == .awaitingApproval, let hold = spend.hold { object["hold"] = holdJSON(hold, spend) }
