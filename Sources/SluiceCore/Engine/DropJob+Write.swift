@@ -29,6 +29,7 @@ extension DropJob {
              outcomes: resultsDir + "/" + ChunkRecord.outcomesName(seq: $0.chunk.seq))
         }
         progress(.assembling)
+        let retry = try await retireManifest(drop)
         let outbox = paths.outbox(spec.name)
         try SluicePaths.ensureDirectory(outbox)
         Self.removeStaleTemporaries(in: outbox, fileName: drop.sourceName)
@@ -99,6 +100,12 @@ extension DropJob {
             manifest.outputs.append(.init(path: output.name, rows: output.rows, sha256: digest.hex))
         }
         manifest.chained = chainedEntry(assembled.chained)
+        manifest.control.cancelled = try await cancelledEntry(
+            items: items, rows: assembled.failuresByKind[FailureKind.withdrawn.rawValue] ?? 0)
+        if let retry {
+            manifest.control.generation = retry.generation
+            manifest.control.previous = retry.previousManifest
+        }
         let path = try await writeManifest(&manifest, fileName: drop.sourceName)
         let writtenAt = manifest.writtenAt
         let chainPath = assembled.chained?.path
