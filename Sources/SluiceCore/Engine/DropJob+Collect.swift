@@ -63,7 +63,9 @@ extension DropJob {
                     try await store.saveBatch(batch)
                     pending[index].item.batch = batch
                 }
-                pending[index].due = start.duration(to: clock.now) + pending[index].backoff.next()
+                // A batch being cancelled ends soon: poll it often rather than on its grown schedule.
+                let next = cancelsAsked.contains(batch.providerBatchID!) ? Self.cancelCheck : pending[index].backoff.next()
+                pending[index].due = start.duration(to: clock.now) + next
                 index += 1
             }
             progress(.polled(batches: Array(latest.values)))
