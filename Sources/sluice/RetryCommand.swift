@@ -18,7 +18,7 @@ struct RetryCommand: AsyncParsableCommand {
             replaces).
 
             FILE is the file's name as dropped (the newest file of that name counts) or its drop id. The source \
-            must still be archived under .sluice (kept for the retention setting, 7 days by default).
+            must still be archived under .sluice (kept for the `retention` setting, 30 days by default).
 
             Exit status: 0 retry recorded, or nothing to retry (no failed row of those categories), 1 the file \
             cannot be retried (not finished, rejected, its archive removed, no such file), 2 usage error.

@@ -112,6 +112,21 @@ def test_cancel_file_on_a_running_batch_keeps_answers_and_fails_the_rest_once(tm
 
     again = run_sluice("cancel", "tickets.csv", "--root", root, check=False)
     assert again.returncode == 1 and "is finished (stage archived)" in again.stderr, again.stderr
+
+    # A cancelled file can be retried: its cancelled rows are permanent failures, and go again.
+    emulator.stop()
+    healthy = emulators("--port", str(emulator.port))
+    wait_for(lambda: (entry(root, "tickets.csv") or {}).get("stage") == "archived", 30, "the file archived")
+    retried = run_sluice("retry", "tickets.csv", "--root", root)
+    assert f"{len(failures)} failed rows of transient,schema,permanent,budget" in retried.stdout, retried.stdout
+
+    def regenerated():
+        path = outbox / "tickets.manifest.json"
+        return path.exists() and json.loads(path.read_text()).get("generation") == 2
+    wait_for(regenerated, 60, "manifest generation 2")
+    second = check_exactly_once(outbox, src, "tickets.csv")
+    assert second["counts"]["succeeded"] == 80 and "cancelled" not in second, second
+    assert healthy.stats()["requests_received"] == len(failures)
     assert daemon.poll() is None
 
 

@@ -99,7 +99,8 @@ extension StateStore {
         }
     }
 
-    /// Records a retry of the archived drop and reopens it (stage `staged`) in one transaction; returns the
+    /// Records a retry of the archived drop and reopens it (stage `staged`) in one transaction (clearing a cancel
+    /// of the file, so a cancelled file can be retried); returns the
     /// manifest generation the retry will write. The manifest it replaces is named by its generation, written_at
     /// and SHA-256 (null when it is no longer in the outbox).
     @discardableResult
@@ -124,6 +125,8 @@ extension StateStore {
                 id: nil, dropID: dropID, categories: categories.map(\.rawValue).joined(separator: ","),
                 requestedAt: now, preparedAt: nil, rows: nil, generation: previousGeneration + 1, previous: text)
             try request.insert(db)
+            // A cancel ended the last generation; left in place it would stop this retry's round before it went.
+            try CancelRequest.filter(Column("dropID") == dropID).deleteAll(db)
             drop.stage = .staged
             drop.archivedAt = nil
             drop.updatedAt = now
