@@ -38,7 +38,8 @@ extension DropJob {
         let storesAnswers = spec.cache.enabled && drop.sameAs == nil
         let keying = RequestKeying(spec: spec)
         let (store, name, model) = (self.store, spec.name, spec.model)
-        let chain = chainTarget(drop)
+        // A retried generation chains nothing: the next pipeline had the file's rows once (`sluice retry`).
+        let chain = retry == nil ? chainTarget(drop) : nil
         let assembled: AssemblyResult
         do {
             assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in
