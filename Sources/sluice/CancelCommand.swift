@@ -26,7 +26,8 @@ struct CancelCommand: AsyncParsableCommand {
     )
 
     @Argument(
-        help: ArgumentHelp("A file's name, its drop id, or a provider batch id (batch_..., msgbatch_...).", valueName: "target"))
+        help: ArgumentHelp(
+            "A file's name, its drop id, or a provider batch id (batch_..., msgbatch_...).", valueName: "target"))
     var target: String
     @Option(help: ArgumentHelp("Only look at pipeline NAME (files of one name in several).", valueName: "name"))
     var pipeline: String?
@@ -79,7 +80,9 @@ struct CancelCommand: AsyncParsableCommand {
         let unfinished = named.filter { !$0.isDone }
         if unfinished.count > 1 {
             var text = "\(unfinished.count) unfinished files named \(name): cancel one by its drop id"
-            for drop in unfinished { text += "\n  drop \(drop.id!)  pipeline \(drop.pipeline)  stage \(drop.stage.rawValue)" }
+            for drop in unfinished {
+                text += "\n  drop \(drop.id!)  pipeline \(drop.pipeline)  stage \(drop.stage.rawValue)"
+            }
             throw ControlError(code: "control.ambiguous", message: text)
         }
         if let drop = unfinished.first { return drop }
@@ -91,10 +94,13 @@ struct CancelCommand: AsyncParsableCommand {
                     + "(`sluice retry` sends its failed rows again)")
         }
         let scope = pipeline.map { " in pipeline \($0)" } ?? ""
-        throw ControlError(code: "control.no_such_file", message: "no file named \(target)\(scope) (see `sluice status`)")
+        throw ControlError(
+            code: "control.no_such_file", message: "no file named \(target)\(scope) (see `sluice status`)")
     }
 
     static func looksLikeBatch(_ text: String) -> Bool { text.hasPrefix("batch_") || text.hasPrefix("msgbatch_") }
 
-    static func name(_ drop: DropRecord) -> String { "\(drop.sourceName) (drop \(drop.id!), pipeline \(drop.pipeline))" }
+    static func name(_ drop: DropRecord) -> String {
+        "\(drop.sourceName) (drop \(drop.id!), pipeline \(drop.pipeline))"
+    }
 }

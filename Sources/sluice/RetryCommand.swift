@@ -43,12 +43,14 @@ struct RetryCommand: AsyncParsableCommand {
     private func categories() throws -> [RowFailure.Category] {
         guard let category else { return RetrySelection.defaultCategories }
         var chosen: [RowFailure.Category] = []
-        for word in category.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty {
+        for word in category.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty
+        {
             guard let value = RowFailure.Category(rawValue: word) else {
                 throw ValidationError("unknown category \(word): use transient, schema, permanent or budget")
             }
             guard value != .input else {
-                throw ValidationError("input failures cannot be mended by sending again: fix the file and drop it again")
+                throw ValidationError(
+                    "input failures cannot be mended by sending again: fix the file and drop it again")
             }
             if !chosen.contains(value) { chosen.append(value) }
         }
@@ -76,12 +78,15 @@ struct RetryCommand: AsyncParsableCommand {
                     failedRows == 0
                         ? "nothing to retry: every row of \(name) succeeded"
                         : "nothing to retry in \(name): no failed row of \(list)"
-                            + (other.isEmpty ? " (its \(failedRows) failed rows failed at input)" : " (failed: \(other))"))
+                            + (other.isEmpty
+                                ? " (its \(failedRows) failed rows failed at input)" : " (failed: \(other))"))
                 return
             }
             let generation = try await store.requestRetry(drop: drop, categories: categories, now: Date())
             print("retry recorded for \(name): \(rows.count) failed row\(rows.count == 1 ? "" : "s") of \(list)")
-            print("`sluice run` sends them within a second (or when it next starts); manifest generation \(generation) follows")
+            print(
+                "`sluice run` sends them within a second (or when it next starts); manifest generation \(generation) follows"
+            )
         } catch let error as ControlError {
             printError(error.message)
             throw ExitCode(1)
@@ -99,7 +104,8 @@ struct RetryCommand: AsyncParsableCommand {
         }
         guard let drop = named.first else {
             let scope = pipeline.map { " in pipeline \($0)" } ?? ""
-            throw ControlError(code: "control.no_such_file", message: "no file named \(file)\(scope) (see `sluice status`)")
+            throw ControlError(
+                code: "control.no_such_file", message: "no file named \(file)\(scope) (see `sluice status`)")
         }
         if pipeline == nil, let other = named.first(where: { $0.pipeline != drop.pipeline }) {
             throw ControlError(
@@ -130,7 +136,8 @@ struct RetryCommand: AsyncParsableCommand {
                 code: "control.reused_results",
                 message: "\(label) reused the results of drop \(drop.sameAs!) (same content): retry that file instead")
         }
-        if drop.sourcePath.isEmpty || drop.resultsDir == nil || !FileManager.default.fileExists(atPath: drop.sourcePath) {
+        if drop.sourcePath.isEmpty || drop.resultsDir == nil || !FileManager.default.fileExists(atPath: drop.sourcePath)
+        {
             throw ControlError(
                 code: "control.archive_gone",
                 message: "\(label): its archived source and results were removed after the retention period; "

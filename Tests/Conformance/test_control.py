@@ -6,6 +6,7 @@ through its `stuck` fault or its processing delay. Every wait has a timeout; not
 """
 import json
 import shutil
+import signal
 import subprocess
 import threading
 
@@ -128,6 +129,27 @@ def test_cancel_file_on_a_running_batch_keeps_answers_and_fails_the_rest_once(tm
     assert second["counts"]["succeeded"] == 80 and "cancelled" not in second, second
     assert healthy.stats()["requests_received"] == len(failures)
     assert daemon.poll() is None
+
+
+def test_a_cancel_recorded_while_the_daemon_is_down_is_acted_on_at_its_next_start(tmp_path, emulators, daemons):
+    emulator = emulators("--faults", "stuck=1")
+    root = new_root(tmp_path / "root", emulator_spec(emulator.port, "batch: {poll: {initial: 200ms, max: 1s}}\n"))
+    outbox = root / "outbox" / "tickets"
+    src = generate(tmp_path / "tickets.csv", rows=60, seed=35)
+    daemon = daemons(root)
+    drop_by_rename(src, root / "inbox" / "tickets", "tickets.csv")
+    [batch_id] = wait_for_batches(root, "tickets.csv", 1, daemon)
+    daemon.send_signal(signal.SIGKILL)
+    daemon.wait(timeout=10)
+
+    assert "cancel recorded" in run_sluice("cancel", "tickets.csv", "--root", root).stdout
+    restarted = daemons(root)
+    wait_for_manifest(outbox, "tickets", 30, restarted)
+    manifest = check_exactly_once(outbox, src, "tickets.csv")
+    assert emulator.batch(batch_id)["status"] == "cancelled"
+    assert manifest["cancelled"]["batches"] == [batch_id] and manifest["cancelled"]["rows"] > 0, manifest
+    stats = emulator.stats()
+    assert stats["batches_created"] == 1 and stats["requests_received"] == 60, stats
 
 
 def test_cancel_one_batch_by_id_lets_the_others_finish(tmp_path, emulators, daemons):

@@ -68,8 +68,10 @@ import Testing
         try await withTemporaryDirectory { dir in
             try outcomes(
                 dir + "/outcomes-1.jsonl",
-                [(1, .success(["a": 1])), (2, .failure(Self.invalid)), (3, .failure(Self.transient)),
-                 (5, .failure(Self.refused))])
+                [
+                    (1, .success(["a": 1])), (2, .failure(Self.invalid)), (3, .failure(Self.transient)),
+                    (5, .failure(Self.refused)),
+                ])
             // Round 2 sent rows 2 and 3 again: 2 now answered, 3 still failing.
             try outcomes(dir + "/outcomes-2.jsonl", [(2, .success(["a": 2])), (3, .failure(Self.invalid))], round: 2)
             let spans: [(span: OutcomeLayers.Span, round: Int)] = [

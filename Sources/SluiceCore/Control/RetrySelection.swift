@@ -31,9 +31,12 @@ public enum RetrySelection {
     /// The spans of a drop's outcome files in `directory`, one per chunk of every round.
     static func spans(_ chunks: [ChunkRecord], directory: String) -> [(span: OutcomeLayers.Span, round: Int)] {
         chunks.map {
-            (OutcomeLayers.Span(
-                firstRow: $0.firstRow, lastRow: $0.lastRow, outcomes: directory + "/" + ChunkRecord.outcomesName(seq: $0.seq)),
-             $0.round)
+            (
+                OutcomeLayers.Span(
+                    firstRow: $0.firstRow, lastRow: $0.lastRow,
+                    outcomes: directory + "/" + ChunkRecord.outcomesName(seq: $0.seq)),
+                $0.round
+            )
         }
     }
 

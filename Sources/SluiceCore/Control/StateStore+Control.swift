@@ -65,8 +65,9 @@ extension StateStore {
     /// Records a cancel of the provider batch `providerBatchID`; returns its drop and what was done.
     public func requestCancel(providerBatchID: String, now: Date) async throws -> (DropRecord, CancelOutcome) {
         let found: (BatchRecord, DropRecord)? = try await queue.read { db in
-            guard let batch = try BatchRecord.filter(Column("providerBatchID") == providerBatchID)
-                .order(Column("id").desc).fetchOne(db),
+            guard
+                let batch = try BatchRecord.filter(Column("providerBatchID") == providerBatchID)
+                    .order(Column("id").desc).fetchOne(db),
                 let chunk = try ChunkRecord.fetchOne(db, key: batch.chunkID),
                 let drop = try DropRecord.fetchOne(db, key: chunk.dropID)
             else { return nil }
@@ -192,7 +193,8 @@ extension StateStore {
     /// Drops of files named `name` (as dropped), newest first, within `pipeline` when given; collections aside.
     public func drops(named name: String, pipeline: String?) async throws -> [DropRecord] {
         try await queue.read { db in
-            var query = DropRecord.filter(Column("sourceName") == name && Column("origin") != DropOrigin.collection.rawValue)
+            var query = DropRecord.filter(
+                Column("sourceName") == name && Column("origin") != DropOrigin.collection.rawValue)
             if let pipeline { query = query.filter(Column("pipeline") == pipeline) }
             return try query.order(Column("id").desc).fetchAll(db)
         }

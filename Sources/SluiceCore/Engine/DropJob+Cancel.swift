@@ -50,12 +50,14 @@ extension DropJob {
         if let intent {
             batch = intent
         } else {
-            batch = try await store.recordIntent(chunkID: chunk.id!, dropID: dropID, provider: provider.name, now: Date())
+            batch = try await store.recordIntent(
+                chunkID: chunk.id!, dropID: dropID, provider: provider.name, now: Date())
         }
         let path = paths.dropWork(dropID) + "/" + ChunkRecord.outcomesName(seq: chunk.seq)
         let failure = CancelledOutcomes.failure(requestedAt: request.requestedAt, batch: nil)
         try await Blocking.run("sluice-cancel") {
-            try CancelledOutcomes.writeUnsent(path: path, rows: try RetryPlanner.rows(inChunk: chunk.path), failure: failure)
+            try CancelledOutcomes.writeUnsent(
+                path: path, rows: try RetryPlanner.rows(inChunk: chunk.path), failure: failure)
         }
         if let input = batch.inputFileID { await provider.deleteFile(id: input) }
         batch.state = .downloaded
@@ -64,11 +66,14 @@ extension DropJob {
         batch.failed = chunk.requests
         batch.lastError = nil
         try await store.saveBatch(batch)
-        log.info("chunk not sent: the file was cancelled", metadata: ["chunk": "\(chunk.seq)", "rows": "\(chunk.requests)"])
+        log.info(
+            "chunk not sent: the file was cancelled", metadata: ["chunk": "\(chunk.seq)", "rows": "\(chunk.requests)"])
     }
 
     /// The batch an interrupted create may have made for `chunk`, found by its tag (as submitting reconciles).
-    private func createdBefore(_ chunk: ChunkRecord, batch: BatchRecord, drop: DropRecord) async throws -> SubmittedBatch? {
+    private func createdBefore(_ chunk: ChunkRecord, batch: BatchRecord, drop: DropRecord) async throws
+        -> SubmittedBatch?
+    {
         let since = batch.createdAt.addingTimeInterval(-Self.reconcileSlack)
         return try await provider.findBatch(
             metadataKey: Self.chunkTagKey, value: ChunkRecord.tag(dropKey: drop.key, seq: chunk.seq),
@@ -90,14 +95,18 @@ extension DropJob {
             do {
                 let snapshot = try await provider.cancel(batchID: id)
                 log.notice(
-                    "batch cancelled by `sluice cancel`", metadata: ["batch": "\(id)", "status": "\(snapshot.providerStatus)"])
+                    "batch cancelled by `sluice cancel`",
+                    metadata: ["batch": "\(id)", "status": "\(snapshot.providerStatus)"])
             } catch let error as ProviderError {
                 try Task.checkCancellation()
                 if error.retryable {
-                    log.warning("cancelling the batch failed; trying again", metadata: ["batch": "\(id)", "error": "\(error)"])
+                    log.warning(
+                        "cancelling the batch failed; trying again", metadata: ["batch": "\(id)", "error": "\(error)"])
                     continue
                 }
-                log.notice("the provider did not cancel the batch (it has ended?)", metadata: ["batch": "\(id)", "error": "\(error)"])
+                log.notice(
+                    "the provider did not cancel the batch (it has ended?)",
+                    metadata: ["batch": "\(id)", "error": "\(error)"])
             }
             asked.insert(id)
             poll.insert(item.chunk.id!)
@@ -123,8 +132,11 @@ extension DropJob {
         else { return }
         let failure = CancelledOutcomes.failure(
             requestedAt: request.requestedAt, batch: request.providerBatchID == nil ? nil : batchID)
-        let changed = try await Blocking.run("sluice-cancel") { try CancelledOutcomes.rewrite(path: path, failure: failure) }
-        log.info("cancelled rows recorded", metadata: ["chunk": "\(chunk.seq)", "batch": "\(batchID)", "rows": "\(changed)"])
+        let changed = try await Blocking.run("sluice-cancel") {
+            try CancelledOutcomes.rewrite(path: path, failure: failure)
+        }
+        log.info(
+            "cancelled rows recorded", metadata: ["chunk": "\(chunk.seq)", "batch": "\(batchID)", "rows": "\(changed)"])
     }
 
     /// The manifest's `cancelled` entry: who cancelled what, when, and how many rows it left unanswered.

@@ -64,7 +64,8 @@ extension DropJob {
                     pending[index].item.batch = batch
                 }
                 // A batch being cancelled ends soon: poll it often rather than on its grown schedule.
-                let next = cancelsAsked.contains(batch.providerBatchID!) ? Self.cancelCheck : pending[index].backoff.next()
+                let next =
+                    cancelsAsked.contains(batch.providerBatchID!) ? Self.cancelCheck : pending[index].backoff.next()
                 pending[index].due = start.duration(to: clock.now) + next
                 index += 1
             }

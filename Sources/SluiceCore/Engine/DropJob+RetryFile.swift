@@ -20,7 +20,9 @@ extension DropJob {
         try SluicePaths.ensureDirectory(work)
         let items = try await store.progress(dropID: dropID)
         if let archived = drop.resultsDir, archived != work {
-            let names = [Stager.failuresFileName, RowReference.fileName] + items.map { ChunkRecord.outcomesName(seq: $0.chunk.seq) }
+            let names =
+                [Stager.failuresFileName, RowReference.fileName]
+                + items.map { ChunkRecord.outcomesName(seq: $0.chunk.seq) }
             for name in names {
                 let (from, to) = (archived + "/" + name, work + "/" + name)
                 if FileManager.default.fileExists(atPath: from) && !FileManager.default.fileExists(atPath: to) {
@@ -42,7 +44,8 @@ extension DropJob {
             spec: spec, wireFormat: format, providerMaxBytes: provider.maxBytesPerBatch,
             providerMaxRequests: provider.maxRequestsPerBatch)
         let (maxBytes, maxRequests) = (
-            min(spec.batch.targetBytes, provider.maxBytesPerBatch), min(spec.batch.maxRequests, provider.maxRequestsPerBatch)
+            min(spec.batch.targetBytes, provider.maxBytesPerBatch),
+            min(spec.batch.maxRequests, provider.maxRequestsPerBatch)
         )
         let (sourcePath, sourceName) = (drop.sourcePath, drop.sourceName)
         let planned = try await Blocking.run("sluice-retry-file") { () throws -> [StagedChunk] in
@@ -50,7 +53,8 @@ extension DropJob {
             guard let last = rows.last else { return [] }
             let wanted = Set(rows)
             let writer = ChunkWriter(
-                directory: work, maxBytes: maxBytes, maxRequests: maxRequests, framing: format.framing, firstSeq: firstSeq)
+                directory: work, maxBytes: maxBytes, maxRequests: maxRequests, framing: format.framing,
+                firstSeq: firstSeq)
             let renderer = try stager.renderer(sourcePath: sourcePath, fileName: sourceName)
             var buffer: [UInt8] = []
             while let (row, failure) = try renderer.next(into: &buffer) {
@@ -82,7 +86,8 @@ extension DropJob {
     /// new outputs (the new manifest, written last, says the generation is complete).
     func retireManifest(_ drop: DropRecord) async throws -> RetryRequest? {
         guard let retry = try await store.latestRetry(dropID: dropID) else { return nil }
-        if let path = drop.manifestPath, let written = drop.writtenAt, let prepared = retry.preparedAt, written < prepared,
+        if let path = drop.manifestPath, let written = drop.writtenAt, let prepared = retry.preparedAt,
+            written < prepared,
             unlink(path) == 0
         {
             let folder = (path as NSString).deletingLastPathComponent

@@ -36,7 +36,8 @@ extension Manifest {
         /// Reads what `json` wrote.
         public init?(json: JSONValue) {
             guard case .int(let generation)? = json["generation"] else { return nil }
-            self.init(generation: generation, writtenAt: json["written_at"]?.stringValue, sha256: json["sha256"]?.stringValue)
+            self.init(
+                generation: generation, writtenAt: json["written_at"]?.stringValue, sha256: json["sha256"]?.stringValue)
         }
     }
 
