@@ -83,7 +83,8 @@ extension DropJob {
     // MARK: batches out: cancelled at the provider, their results collected as usual
 
     /// Asks the provider to cancel every pending batch a recorded cancel covers and that was not asked yet;
-    /// returns the chunks to poll at once. A batch that ended meanwhile (the provider refuses) is simply collected.
+    /// returns the chunks to poll at once. A batch that ended meanwhile (the provider refuses) is simply collected; a
+    /// call that failed for a passing reason is made again on the next pass.
     func cancelAtProvider(
         _ pending: [ChunkProgress], requests: [CancelRequest], asked: inout Set<String>
     ) async throws -> Set<Int64> {
@@ -102,6 +103,7 @@ extension DropJob {
                 if error.retryable {
                     log.warning(
                         "cancelling the batch failed; trying again", metadata: ["batch": "\(id)", "error": "\(error)"])
+                    poll.insert(item.chunk.id!)
                     continue
                 }
                 log.notice(

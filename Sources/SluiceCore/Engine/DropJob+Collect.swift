@@ -63,9 +63,11 @@ extension DropJob {
                     try await store.saveBatch(batch)
                     pending[index].item.batch = batch
                 }
-                // A batch being cancelled ends soon: poll it often rather than on its grown schedule.
+                // A batch being cancelled ends soon (and a cancel call that failed is tried again on the next pass):
+                // poll it often rather than on its grown schedule.
                 let next =
-                    cancelsAsked.contains(batch.providerBatchID!) ? Self.cancelCheck : pending[index].backoff.next()
+                    cancels.contains { $0.covers(batch: batch.providerBatchID) }
+                    ? Self.cancelCheck : pending[index].backoff.next()
                 pending[index].due = start.duration(to: clock.now) + next
                 index += 1
             }
