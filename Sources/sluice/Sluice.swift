@@ -16,7 +16,8 @@ struct Sluice: AsyncParsableCommand {
         version: SluiceVersion.current,
         subcommands: [
             RunCommand.self, ProcessCommand.self, StatusCommand.self, ApproveCommand.self, CheckCommand.self,
-            EstimateCommand.self, SampleCommand.self, CacheCommand.self, FlushCommand.self, EmulatorCommand.self,
+            EstimateCommand.self, SampleCommand.self, CacheCommand.self, FlushCommand.self, CancelCommand.self,
+            RetryCommand.self, EmulatorCommand.self,
             BenchCommand.self,
         ]
     )

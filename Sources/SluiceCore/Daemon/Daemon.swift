@@ -165,6 +165,8 @@ public final class Daemon: Service, Sendable {
                 }
                 if now >= nextHeldCheck {
                     toStart += try await heldToResume(store: store, book: book, day: &heldDay)
+                    // `sluice cancel` / `sluice retry` of a drop whose job is not running (held, collecting, archived).
+                    toStart += try await store.controlledDrops()
                     nextHeldCheck = now + Self.heldCheck
                 }
                 do {

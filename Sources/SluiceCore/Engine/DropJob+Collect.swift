@@ -20,7 +20,16 @@ extension DropJob {
         }
         var latest: [Int64: BatchSnapshot] = [:]
         let start = clock.now
+        var cancelsAsked: Set<String> = []
+        var cancels: [CancelRequest] = []
         while !pending.isEmpty {
+            // `sluice cancel`: covered batches are cancelled at the provider and polled at once.
+            cancels = try await store.cancelRequests(dropID: dropID)
+            if !cancels.isEmpty {
+                let now = start.duration(to: clock.now)
+                let poll = try await cancelAtProvider(pending.map(\.item), requests: cancels, asked: &cancelsAsked)
+                for i in pending.indices where poll.contains(pending[i].item.chunk.id!) { pending[i].due = now }
+            }
             let elapsed = start.duration(to: clock.now)
             var index = 0
             while index < pending.count {
@@ -54,13 +63,18 @@ extension DropJob {
                     try await store.saveBatch(batch)
                     pending[index].item.batch = batch
                 }
-                pending[index].due = start.duration(to: clock.now) + pending[index].backoff.next()
+                // A batch being cancelled ends soon (and a cancel call that failed is tried again on the next pass):
+                // poll it often rather than on its grown schedule.
+                let next =
+                    cancels.contains { $0.covers(batch: batch.providerBatchID) }
+                    ? Self.cancelCheck : pending[index].backoff.next()
+                pending[index].due = start.duration(to: clock.now) + next
                 index += 1
             }
             progress(.polled(batches: Array(latest.values)))
             guard let next = pending.map(\.due).min() else { break }
             let wait = next - start.duration(to: clock.now)
-            if wait > .zero { try await clock.sleep(for: wait) }
+            if wait > .zero { try await sleepWatchingCancels(wait, clock: clock, seen: cancels.count) }
         }
         if drop.origin == .collection {
             try await finishCollection()
@@ -72,7 +86,8 @@ extension DropJob {
             try await store.updateDrop(id: dropID) { $0.stage = .staged }
             return
         }
-        if try await planRetryRound(chunks.map(\.chunk)) { return }
+        // A cancelled file sends nothing more: its failed rows stay failed.
+        if try await fileCancel() == nil, try await planRetryRound(chunks.map(\.chunk)) { return }
         let now = Date()
         try await store.updateDrop(id: dropID) {
             $0.stage = .downloaded
@@ -141,5 +156,6 @@ extension DropJob {
                 resultFiles: files, snapshot: snapshot, rows: chunk.firstRow...chunk.lastRow, only: only,
                 attempt: chunk.round, chunkPath: chunk.path, into: path)
         }
+        try await applyCancel(chunk: chunk, batchID: snapshot.id, outcomes: path)
     }
 }

@@ -93,6 +93,12 @@ extension DropJob {
                 } else if intent != nil && provider.uploadsInput {
                     reusedUpload = true
                 }
+                // Checked right before creating: a cancel recorded meanwhile sends nothing more (one after is
+                // seen by the collect step, which cancels the batch at the provider).
+                if let cancel = try await fileCancel() {
+                    try await cancelUnsent(chunk, intent: batch, request: cancel)
+                    return
+                }
                 let created: SubmittedBatch
                 if provider.uploadsInput {
                     created = try await provider.createBatch(

@@ -29,6 +29,7 @@ extension DropJob {
              outcomes: resultsDir + "/" + ChunkRecord.outcomesName(seq: $0.chunk.seq))
         }
         progress(.assembling)
+        let retry = try await retireManifest(drop)
         let outbox = paths.outbox(spec.name)
         try SluicePaths.ensureDirectory(outbox)
         Self.removeStaleTemporaries(in: outbox, fileName: drop.sourceName)
@@ -37,7 +38,8 @@ extension DropJob {
         let storesAnswers = spec.cache.enabled && drop.sameAs == nil
         let keying = RequestKeying(spec: spec)
         let (store, name, model) = (self.store, spec.name, spec.model)
-        let chain = chainTarget(drop)
+        // A retried generation chains nothing: the next pipeline had the file's rows once (`sluice retry`).
+        let chain = retry == nil ? chainTarget(drop) : nil
         let assembled: AssemblyResult
         do {
             assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in
@@ -99,6 +101,12 @@ extension DropJob {
             manifest.outputs.append(.init(path: output.name, rows: output.rows, sha256: digest.hex))
         }
         manifest.chained = chainedEntry(assembled.chained)
+        manifest.control.cancelled = try await cancelledEntry(
+            items: items, rows: assembled.failuresByKind[FailureKind.withdrawn.rawValue] ?? 0)
+        if let retry {
+            manifest.control.generation = retry.generation
+            manifest.control.previous = retry.previousManifest
+        }
         let path = try await writeManifest(&manifest, fileName: drop.sourceName)
         let writtenAt = manifest.writtenAt
         let chainPath = assembled.chained?.path

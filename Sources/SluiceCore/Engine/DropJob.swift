@@ -114,6 +114,9 @@ public struct DropJob: Sendable {
         try Task.checkCancellation()
         let drop = try await current()
         if drop.isDone { return false }
+        // `sluice cancel` and `sluice retry` (Engine/DropJob+Cancel.swift, DropJob+RetryFile.swift).
+        if try await cancelBeforeSending(drop) { return true }
+        if try await prepareRetryIfRequested(drop) { return true }
         switch drop.stage {
         case .claimed: try await stageOrReuse(drop)
         case .staged, .submitting:

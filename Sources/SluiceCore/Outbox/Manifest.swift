@@ -70,6 +70,8 @@ public struct Manifest: Sendable {
     }
     /// Set for a pipeline with `then:`; nil otherwise.
     public var chained: Chained?
+    /// `cancelled`, `generation`, `previous` (Manifest+Control.swift).
+    public var control = Control()
 
     /// The manifest as JSON, keys in the order DESIGN.md shows them.
     public var json: JSONValue {
@@ -106,6 +108,7 @@ public struct Manifest: Sendable {
             if let note = chained.note { entry["note"] = .string(note) }
             object["chained"] = .object(entry)
         }
+        control.add(to: &object)
         object["usage"] = ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)]
         object["cost"] = cost.json
         object["batches"] = .array(

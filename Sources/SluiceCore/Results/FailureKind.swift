@@ -31,6 +31,8 @@ public enum FailureKind: String, Sendable, Codable, CaseIterable {
     case missing
     /// The budget did not allow sending the request.
     case budget
+    /// Someone cancelled the file or its batch (`sluice cancel`) before the request was answered: never resent.
+    case withdrawn
 
     /// Whether sending the same request again may succeed. Permanent kinds go straight to the failures file.
     public var retryable: Bool {
@@ -38,7 +40,7 @@ public enum FailureKind: String, Sendable, Codable, CaseIterable {
         case .transport, .rateLimited, .provider5xx, .queueFull, .expired, .cancelled, .truncated, .invalidJSON,
             .schema, .missing:
             return true
-        case .input, .provider4xx, .refusal, .budget:
+        case .input, .provider4xx, .refusal, .budget, .withdrawn:
             return false
         }
     }
@@ -63,6 +65,7 @@ public enum FailureKind: String, Sendable, Codable, CaseIterable {
     /// Codes with a kind of their own.
     static let byCode: [String: FailureKind] = [
         "result.missing": .missing,
+        "batch.cancelled": .withdrawn,
         "provider.batch_expired": .expired,
         "provider.batch_cancelled": .cancelled,
         "provider.token_limit_exceeded": .queueFull,

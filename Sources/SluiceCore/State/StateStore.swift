@@ -187,6 +187,31 @@ public final class StateStore: Sendable {
             }
         }
         migrator.registerMigration("v9-notify") { db in try NotificationRecord.createTable(db) }
+        migrator.registerMigration("v10-control") { db in
+            // `sluice cancel` and `sluice retry`: requests the CLI records for the daemon (or the next run) to act
+            // on. Tables of their own, so the drop row stays as it was.
+            try db.create(table: "control_cancel") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("dropID", .integer).notNull().references("drop", onDelete: .cascade)
+                // NULL: the whole file; else one provider batch of it.
+                t.column("providerBatchID", .text)
+                t.column("requestedAt", .datetime).notNull()
+            }
+            try db.create(index: "control_cancel_drop", on: "control_cancel", columns: ["dropID"])
+            try db.create(table: "control_retry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("dropID", .integer).notNull().references("drop", onDelete: .cascade)
+                t.column("categories", .text).notNull()
+                t.column("requestedAt", .datetime).notNull()
+                // Set with the retry round's chunks, in the same transaction.
+                t.column("preparedAt", .datetime)
+                t.column("rows", .integer)
+                t.column("generation", .integer).notNull()
+                // The manifest this generation replaces: JSON {generation, written_at, sha256}.
+                t.column("previous", .text)
+            }
+            try db.create(index: "control_retry_drop", on: "control_retry", columns: ["dropID"])
+        }
         return migrator
     }
 }
