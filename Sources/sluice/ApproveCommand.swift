@@ -32,12 +32,7 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var root: RootOption
 
     func run() async throws {
-        let paths = try root.paths
-        guard FileManager.default.fileExists(atPath: paths.database) else {
-            printError("no state in \(paths.state): nothing has been processed under this root (is --root right?)")
-            throw ExitCode(1)
-        }
-        let store = try StateStore(path: paths.database)
+        let store = try root.existingStore()
         let candidates = try await self.candidates(store: store)
         let held = candidates.filter { $0.stage == .awaitingApproval }
         let early = candidates.filter { $0.stage == .claimed || $0.stage == .staged }

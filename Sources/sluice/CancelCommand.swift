@@ -34,12 +34,7 @@ struct CancelCommand: AsyncParsableCommand {
     @OptionGroup var root: RootOption
 
     func run() async throws {
-        let paths = try root.paths
-        guard FileManager.default.fileExists(atPath: paths.database) else {
-            printError("no state in \(paths.state): nothing has been processed under this root (is --root right?)")
-            throw ExitCode(1)
-        }
-        let store = try StateStore(path: paths.database)
+        let store = try root.existingStore()
         do {
             if Self.looksLikeBatch(target) {
                 let (drop, outcome) = try await store.requestCancel(providerBatchID: target, now: Date())

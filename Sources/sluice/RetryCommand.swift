@@ -59,12 +59,7 @@ struct RetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let paths = try root.paths
-        guard FileManager.default.fileExists(atPath: paths.database) else {
-            printError("no state in \(paths.state): nothing has been processed under this root (is --root right?)")
-            throw ExitCode(1)
-        }
-        let store = try StateStore(path: paths.database)
+        let store = try root.existingStore()
         let categories = try categories()
         do {
             let drop = try await chosenDrop(store: store)
