@@ -13,9 +13,9 @@ import time
 import pytest
 import yaml
 
-from sluice_support import (REPO, Emulator, check_exactly_once, drop_by_rename, emulator_spec, generate,
-                            kill_if_running, make_root, process_drop, run_sluice, sluice_bin, sluice_env,
-                            spawn_daemon, stop_daemon, wait_for, wait_for_manifest)
+from sluice_support import (REPO, Emulator, check_exactly_once, drop_by_rename, emulator_spec, generate, make_root,
+                            process_drop, run_sluice, sluice_bin, sluice_env, stop_daemon, wait_for,
+                            wait_for_manifest)
 
 PRICES = yaml.safe_load((REPO / "pipelines" / "prices.yaml").read_text())["models"]["gpt-4o-mini"]
 
@@ -25,20 +25,6 @@ def emulator(tmp_path):
     started = Emulator(tmp_path / "emulator")
     yield started
     started.stop()
-
-
-@pytest.fixture
-def daemons(tmp_path):
-    started = []
-
-    def start(root):
-        proc = spawn_daemon(root, tmp_path / f"daemon{len(started)}.log", "--settle", "0", "--rescan", "1")
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        kill_if_running(proc)
 
 
 def priced_root(path, spec):

@@ -14,22 +14,8 @@ import pytest
 import yaml
 
 from sluice_support import (REPO, Emulator, check_exactly_once, drop_by_rename, emulator_spec, generate, input_ids,
-                            kill_if_running, make_root, read_csv, read_jsonl, run_sluice, sha256, sluice_bin,
-                            spawn_daemon, status_files, wait_for, wait_for_manifest)
-
-
-@pytest.fixture
-def daemons(tmp_path):
-    started = []
-
-    def start(root):
-        proc = spawn_daemon(root, tmp_path / f"daemon{len(started)}.log", "--settle", "0", "--rescan", "1")
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        kill_if_running(proc)
+                            make_root, read_csv, read_jsonl, run_sluice, sha256, sluice_bin, status_files, wait_for,
+                            wait_for_manifest)
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ import pytest
 
 from sluice_support import (IGNORED_NAMES, TICKETS_SPEC, Emulator, age, check_exactly_once, check_manifest,
                             check_provider_batches, csv_cut_inside_quote, drop_by_rename, emulator_spec, generate,
-                            kill_if_running, kept_copies, make_root, read_csv, run_once, sha256, spawn_daemon,
-                            status_files, stop_daemon, truncated_gzip, wait_for, wait_for_manifest)
+                            kept_copies, make_root, read_csv, run_once, sha256, status_files, stop_daemon,
+                            truncated_gzip, wait_for, wait_for_manifest)
 
 
 @pytest.fixture
@@ -35,21 +35,6 @@ def emulators(tmp_path):
     yield start
     for emulator in started:
         emulator.stop()
-
-
-@pytest.fixture
-def daemons(tmp_path):
-    """Starts `sluice run --root ROOT ARGS...` with its log in tmp_path; any still running at the end is killed."""
-    started = []
-
-    def start(root, *args):
-        proc = spawn_daemon(root, tmp_path / f"daemon{len(started)}.log", *args)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        kill_if_running(proc)
 
 
 def new_inbox(root, pipeline="tickets"):
