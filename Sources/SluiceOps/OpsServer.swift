@@ -6,6 +6,7 @@ import Prometheus
 import ServiceLifecycle
 import SluiceCore
 import SluiceJSON
+import Synchronization
 
 /// The daemon's HTTP endpoint for operators: `GET /metrics` (Prometheus text), `GET /healthz` (always open) and
 /// `GET /status` (the JSON of `sluice status --json`).
@@ -67,10 +68,14 @@ public struct OpsServer: Service {
         let address = endpoint.address
         var quiet = logger
         quiet.logLevel = .warning
+        // Set once the endpoint listens: past that point it is an aid to operators, and its failing must not stop
+        // the daemon (the files go on; the log says the endpoint is gone).
+        let serving = Mutex(false)
         let app = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(endpoint.host, port: endpoint.port), serverName: nil),
             onServerRunning: { channel in
+                serving.withLock { $0 = true }
                 let port = channel.localAddress?.port ?? endpoint.port
                 logger.notice(
                     "serving /metrics, /healthz and /status",
@@ -79,8 +84,22 @@ public struct OpsServer: Service {
             },
             logger: quiet)
         do {
-            try await app.runService()
+            // `run()`, not `runService()`: the latter makes a service group of its own that also catches SIGTERM,
+            // stops the server first and so looks to the daemon's group like a service that quit (exit 1).
+            try await app.run()
         } catch {
+            if Task.isShuttingDownGracefully {
+                // Hummingbird can report a connection cut off by the shutdown itself; the daemon is stopping anyway.
+                logger.debug("metrics endpoint closed while stopping", metadata: ["error": "\(error)"])
+                return
+            }
+            if serving.withLock({ $0 }) {
+                logger.error(
+                    "metrics endpoint failed; the daemon goes on without it until restarted",
+                    metadata: ["address": "\(address)", "error": "\(error)"])
+                try await gracefulShutdown()
+                return
+            }
             let errno = (error as? IOError)?.errnoCode
             let inUse = errno == EADDRINUSE || "\(error)".contains("Address already in use")
             if inUse && endpoint.isDefault {
