@@ -8,7 +8,8 @@ import Foundation
 /// is not). Tested against the formatter on random dates.
 public enum UTCTimestamp {
     public static func string(from date: Date) -> String {
-        let interval = date.timeIntervalSince1970.rounded(.down)
+        // ICU works in whole milliseconds, rounded to the nearest: 04.9996 is written as 05.
+        let interval = ((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down)
         // 1900-01-01 and 10000-01-01 in seconds since 1970.
         guard interval >= -2_208_988_800, interval < 253_402_300_800 else {
             return ISO8601DateFormatter().string(from: date)
