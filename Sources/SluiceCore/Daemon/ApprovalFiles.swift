@@ -25,10 +25,12 @@ struct ApprovalFiles {
     }
 
     /// Applies every marker; returns the drops it released (held, now `staged`: their jobs are to be started).
-    /// `waiting` are the candidate files still in the inbox.
-    func apply(store: StateStore, waiting: Set<String>, logger: Logger) async throws -> [Int64] {
+    /// `waiting` lists the candidate files still in the inbox (only when there is a marker: a rescan of an idle
+    /// inbox lists it once, not once more for this).
+    func apply(store: StateStore, waiting listWaiting: () -> Set<String>, logger: Logger) async throws -> [Int64] {
         let found = markers()
         guard !found.isEmpty else { return [] }
+        let waiting = listWaiting()
         let unfinished = try await store.unfinishedDrops().filter { $0.pipeline == pipeline }
         var released: [Int64] = []
         for (marker, target) in found {

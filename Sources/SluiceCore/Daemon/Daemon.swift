@@ -19,7 +19,7 @@ public final class Daemon: Service, Sendable {
     let gauges: StateGauges
     private let result = Mutex(DaemonOutcome())
 
-    /// The tick of the intake loop: how soon an event or a settled file is acted on.
+    /// How often `--once` looks whether it is done, and the loop looks at collections while a pipeline collects.
     static let tick: Duration = .milliseconds(200)
     static let purgeEvery: Duration = .seconds(3600)
     /// How often drops held for approval are looked at: `sluice approve` (another process) is noticed this fast.
@@ -55,12 +55,13 @@ public final class Daemon: Service, Sendable {
         defer { lock.release() }
         let store = try StateStore(path: paths.database)
         let intake = DropIntake(store: store, paths: paths)
-        let book = JobBook()
+        let bell = Doorbell()
+        let book = JobBook(bell: bell)
         let files = AsyncSemaphore(settings.maxFiles)
         let limits = TransferLimits(uploads: settings.maxUploads, downloads: settings.maxDownloads)
         var registry = PipelineRegistry(paths: paths)
         registry.refresh(logger: logger)
-        let events = EventQueue()
+        let events = EventQueue(bell: bell)
         let sealer = CollectionSealer(store: store, logger: logger)
         let watcher = makeWatcher()
         defer { watcher?.stop() }
@@ -93,26 +94,24 @@ public final class Daemon: Service, Sendable {
                     "inotify": "\(watcher != nil)", "rescan": "\(settings.rescan)"])
 
             let clock = ContinuousClock()
-            var nextRescan = clock.now
-            var nextPurge = clock.now
-            var nextHeldCheck = clock.now
-            var nextHeartbeat = clock.now + settings.heartbeat
+            var timers = IntakeTimers(now: clock.now, heartbeat: settings.heartbeat)
             var heldDay = SpendDay.of(Date())
+            var seenChanges: StateChangeToken?
             while true {
                 let now = clock.now
                 var toScan: Set<String> = []
-                if now >= nextRescan {
+                if now >= timers.rescan {
                     if !registry.refresh(logger: logger).isEmpty {
                         updateInboxes(&inboxes, registry: registry, watcher: watcher)
                     }
                     toScan = Set(inboxes.keys)
-                    nextRescan = now + settings.rescan
+                    timers.rescan = now + settings.rescan
                 }
                 for event in await events.drain() {
                     switch event.kind {
                     case .overflow, .directoryGone:
                         toScan = Set(inboxes.keys)
-                        nextRescan = now  // re-adds lost watches
+                        timers.rescan = now  // re-adds lost watches
                     case .movedIn:
                         inboxes[event.key]?.tracker.arrivedByRename(event.name)
                         toScan.insert(event.key)
@@ -157,38 +156,46 @@ public final class Daemon: Service, Sendable {
                     guard registry.active[name] != nil, let inbox = inboxes[name] else { continue }
                     do {
                         toStart += try await ApprovalFiles(pipeline: name, directory: inbox.directory).apply(
-                            store: store, waiting: Set(inbox.listing()), logger: logger)
+                            store: store, waiting: { Set(inbox.listing()) }, logger: logger)
                     } catch {
                         logger.error(
                             "cannot apply approval files", metadata: ["pipeline": "\(name)", "error": "\(error)"])
                     }
                 }
-                if now >= nextHeldCheck {
-                    toStart += try await heldToResume(store: store, book: book, day: &heldDay)
+                let collects = registry.active.values.contains { $0.spec.batch.collect != nil }
+                if now >= timers.changeCheck {
+                    // Nothing committed since the last look (by a CLI command or by the daemon's own jobs): nothing
+                    // to find, so an idle daemon reads two counters instead of its tables.
+                    let changes = try await store.changeToken()
+                    let changed = changes != seenChanges
+                    seenChanges = changes
+                    toStart += try await heldToResume(store: store, book: book, day: &heldDay, changed: changed)
                     // `sluice cancel` / `sluice retry` of a drop whose job is not running (held, collecting, archived).
-                    toStart += try await store.controlledDrops()
-                    nextHeldCheck = now + Self.heldCheck
+                    if changed { toStart += try await store.controlledDrops() }
+                    timers.changeCheck = now + (collects ? Self.tick : Self.heldCheck)
                 }
-                do {
-                    // With --once, a collection goes as soon as nothing else is running: no more can join it.
-                    let busy = await book.isBusy
-                    let idle = settings.once && toStart.isEmpty && !busy
-                    toStart += try await sealer.seal(
-                        specs: registry.active.mapValues(\.spec), idle: idle, now: Date())
-                } catch {
-                    logger.error("cannot seal collections", metadata: ["error": "\(error)"])
+                if collects {
+                    do {
+                        // With --once, a collection goes as soon as nothing else is running: no more can join it.
+                        let busy = await book.isBusy
+                        let idle = settings.once && toStart.isEmpty && !busy
+                        toStart += try await sealer.seal(
+                            specs: registry.active.mapValues(\.spec), idle: idle, now: Date())
+                    } catch {
+                        logger.error("cannot seal collections", metadata: ["error": "\(error)"])
+                    }
                 }
                 for id in toStart where await book.start(id) {
                     group.addTask { await self.runJob(id, store: store, files: files, limits: limits, book: book) }
                 }
                 toStart.removeAll()
-                if now >= nextHeartbeat {
+                if now >= timers.heartbeat {
                     await heartbeat(store: store, book: book)
-                    nextHeartbeat = now + settings.heartbeat
+                    timers.heartbeat = now + settings.heartbeat
                 }
-                if now >= nextPurge {
+                if now >= timers.purge {
                     await purgeArchives(store: store)
-                    nextPurge = now + Self.purgeEvery
+                    timers.purge = now + Self.purgeEvery
                 }
                 if var waiting = waitingFor {
                     for (name, files) in try await chainedArrivals(inboxes, store: store) {
@@ -219,7 +226,12 @@ public final class Daemon: Service, Sendable {
                         return
                     }
                 }
-                try await Task.sleep(for: Self.tick)
+                let settling = inboxes.values.compactMap { $0.tracker.nextDeadline() }.min()
+                let retry = settings.once ? nil : await book.nextRetry
+                await bell.wait(
+                    until: timers.nextWake(
+                        now: clock.now, deadlines: [settling, retry], tick: settings.once ? Self.tick : nil))
+                try Task.checkCancellation()
             }
         }
     }
@@ -313,7 +325,10 @@ public final class Daemon: Service, Sendable {
 
     /// Held drops whose job should run again: approved meanwhile (by `sluice approve`: the stage is no longer
     /// `awaiting-approval`), or all of them when the UTC day changed (a daily hold may fit the new day).
-    private func heldToResume(store: StateStore, book: JobBook, day: inout String) async throws -> [Int64] {
+    /// Without `changed` (nothing committed since the last look) no approval can have come: only the day is looked at.
+    private func heldToResume(store: StateStore, book: JobBook, day: inout String, changed: Bool) async throws
+        -> [Int64]
+    {
         let parked = await book.parked
         guard !parked.isEmpty else { return [] }
         let today = SpendDay.of(Date())
@@ -321,6 +336,7 @@ public final class Daemon: Service, Sendable {
             day = today
             return parked.sorted()
         }
+        guard changed else { return [] }
         let stages = try await store.stages(of: Array(parked))
         return parked.sorted().filter { stages[$0] != nil && stages[$0] != .awaitingApproval }
     }
@@ -389,7 +405,18 @@ public final class Daemon: Service, Sendable {
 /// inotify events waiting for the intake loop.
 actor EventQueue {
     private var events: [InboxEvent] = []
-    func add(_ event: InboxEvent) { events.append(event) }
+    /// Wakes the intake loop: an event is acted on at once, not at the loop's next deadline.
+    private let bell: Doorbell
+
+    init(bell: Doorbell) {
+        self.bell = bell
+    }
+
+    func add(_ event: InboxEvent) {
+        events.append(event)
+        bell.ring()
+    }
+
     func drain() -> [InboxEvent] {
         defer { events.removeAll() }
         return events

@@ -12,6 +12,12 @@ actor JobBook {
     private(set) var retryAt: [Int64: ContinuousClock.Instant] = [:]
     private(set) var failures = 0
     private(set) var finished = 0
+    /// Rung whenever a job ends or parks: the intake loop, asleep until its next deadline, looks again.
+    private let bell: Doorbell?
+
+    init(bell: Doorbell? = nil) {
+        self.bell = bell
+    }
 
     func start(_ id: Int64) -> Bool {
         guard !running.contains(id) else { return false }
@@ -30,20 +36,26 @@ actor JobBook {
         } else {
             finished += 1
         }
+        bell?.ring()
     }
 
+    /// Not rung: the loop holds drops itself, and a job holding a collection's members rings when it ends.
     func hold(_ id: Int64) { deferred.insert(id) }
 
     /// Ends the job of a drop held for approval.
     func park(_ id: Int64) {
         running.remove(id)
         parked.insert(id)
+        bell?.ring()
     }
 
     /// Failed drops due for another try.
     func due(at now: ContinuousClock.Instant) -> [Int64] {
         retryAt.filter { $0.value <= now }.map(\.key).sorted()
     }
+
+    /// When the next failed drop is due for another try (a deadline of the intake loop).
+    var nextRetry: ContinuousClock.Instant? { retryAt.values.min() }
 
     /// True when nothing is running or held back (failed drops and drops held for approval are not waited for).
     var idle: Bool { running.isEmpty && deferred.isEmpty }

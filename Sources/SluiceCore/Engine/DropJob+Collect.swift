@@ -6,17 +6,17 @@ extension DropJob {
 
     /// Polls every batch of the drop until it ends, downloading and joining each one's results as it does.
     ///
-    /// Each batch has its own schedule, from `batch.poll.initial` growing to `batch.poll.max` with jitter, so
-    /// many batches in flight cost a bounded number of calls. A provider that answers errors is retried
+    /// Each batch has its own schedule (`PollSchedule`), from `batch.poll.initial` growing to `batch.poll.max`, so
+    /// many batches in flight cost at most one call each per `poll.max`. A provider that answers errors is retried
     /// with the same backoff and the error is recorded for `sluice status`; it never fails the drop.
     func collect(_ drop: DropRecord) async throws {
         try await collect(drop, clock: environment.clock)
     }
 
     private func collect<C: Clock<Duration>>(_ drop: DropRecord, clock: C) async throws {
-        var pending: [(item: ChunkProgress, backoff: Backoff, due: Duration)] = []
+        var pending: [(item: ChunkProgress, backoff: PollSchedule, due: Duration)] = []
         for item in try await store.progress(dropID: dropID) where item.batch?.state == .submitted {
-            pending.append((item, Backoff(initial: spec.batch.pollInitial, max: spec.batch.pollMax), .zero))
+            pending.append((item, PollSchedule(initial: spec.batch.pollInitial, max: spec.batch.pollMax), .zero))
         }
         var latest: [Int64: BatchSnapshot] = [:]
         let start = clock.now

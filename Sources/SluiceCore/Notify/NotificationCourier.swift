@@ -48,10 +48,19 @@ public final class NotificationCourier: Service, Sendable {
         } catch {
             logger.error("webhook courier: cannot read deliveries", metadata: ["error": "\(error)"])
         }
+        var seen: StateChangeToken?
+        var next: Date?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await sendDue(dropIDs: nil)
-                let wait = try await waitForNext(dropIDs: nil, cap: Self.idlePoll)
+                // Deliveries are rows: with nothing committed since the last look and no attempt due, there is
+                // nothing to send, so an idle courier reads two counters instead of the table.
+                let changes = try await store.changeToken()
+                if changes != seen || next.map({ $0 <= wallClock() }) == true {
+                    seen = changes
+                    try await sendDue(dropIDs: nil)
+                    next = try await store.nextNotificationAttempt(dropIDs: nil)
+                }
+                let wait = Self.wait(until: next, now: wallClock(), cap: Self.idlePoll)
                 try await cancelWhenGracefulShutdown { try await self.clock.sleep(for: wait) }
             } catch is CancellationError {
                 return
@@ -156,9 +165,9 @@ public final class NotificationCourier: Service, Sendable {
     }
 
     /// How long to sleep: until the next pending attempt, at most `cap`.
-    private func waitForNext(dropIDs: [Int64]?, cap: Duration) async throws -> Duration {
-        guard let next = try await store.nextNotificationAttempt(dropIDs: dropIDs) else { return cap }
-        return min(cap, max(.milliseconds(10), Self.duration(next.timeIntervalSince(wallClock()))))
+    static func wait(until next: Date?, now: Date, cap: Duration) -> Duration {
+        guard let next else { return cap }
+        return min(cap, max(.milliseconds(10), duration(next.timeIntervalSince(now))))
     }
 
     static func seconds(_ d: Duration) -> TimeInterval {

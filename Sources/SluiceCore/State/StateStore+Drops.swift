@@ -348,10 +348,16 @@ extension StateStore {
     /// Drops in flight plus those finished at or after `since`, newest first, at most `limit`.
     public func drops(finishedSince since: Date, limit: Int = 200) async throws -> [DropRecord] {
         try await queue.read { db in
-            try DropRecord.filter(
-                (Column("stage") != DropStage.archived.rawValue && Column("stage") != DropStage.rejected.rawValue)
-                    || Column("updatedAt") >= since
-            ).order(Column("id").desc).limit(limit).fetchAll(db)
+            // The ids from the covering index drop_window (v13-perf-status), then only their rows.
+            try DropRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM "drop" WHERE id IN (
+                        SELECT id FROM "drop" WHERE (stage != ? AND stage != ?) OR updatedAt >= ?
+                        ORDER BY id DESC LIMIT ?)
+                    ORDER BY id DESC
+                    """,
+                arguments: [DropStage.archived.rawValue, DropStage.rejected.rawValue, since, limit])
         }
     }
 

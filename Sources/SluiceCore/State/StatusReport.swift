@@ -33,11 +33,8 @@ public struct StatusReport: Sendable {
     ) async throws -> StatusReport {
         let drops = try await store.drops(finishedSince: since, limit: limit)
         let spends = try await store.dropSpends(ids: drops.compactMap(\.id))
-        var files: [File] = []
-        for drop in drops {
-            let progress = try await store.progress(dropID: drop.id!)
-            files.append(File(drop: drop, progress: progress, spend: spends[drop.id!]))
-        }
+        let progress = try await store.progress(dropIDs: drops.compactMap(\.id))
+        let files = drops.map { File(drop: $0, progress: progress[$0.id!] ?? [], spend: spends[$0.id!]) }
         var report = StatusReport(files: files, generatedAt: now)
         report.spend = try await SpendLine.load(store: store, since: since, budgets: budgets, now: now)
         report.notifications = try await NotificationStatus.load(store: store)
@@ -93,6 +90,6 @@ public struct StatusReport: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        UTCTimestamp.string(from: date)
     }
 }

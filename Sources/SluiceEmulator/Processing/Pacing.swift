@@ -34,7 +34,7 @@ enum Pacing {
             slots.release()
             holdsSlot = false
         }
-        while !signal.shouldStop { Thread.sleep(forTimeInterval: 0.02) }
+        signal.waitUntilStopped()
         return false
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Tells a batch's processing thread to stop: because the client cancelled, or because the emulator shuts down.
@@ -15,10 +16,33 @@ final class StopSignal: Sendable {
     /// Requests answered so far.
     var answeredCount: Int { answered.withLock { $0 } }
 
+    /// Wakes `waitUntilStopped`: a `stuck` batch blocks its thread on it instead of polling `shouldStop`.
+    private let stopped = NSCondition()
+
     /// Marks the batch cancelled by the client.
-    func cancel() { flags.withLock { $0.cancelled = true } }
+    func cancel() {
+        flags.withLock { $0.cancelled = true }
+        wakeWaiters()
+    }
     /// Marks the emulator as shutting down.
-    func shutDown() { flags.withLock { $0.shuttingDown = true } }
+    func shutDown() {
+        flags.withLock { $0.shuttingDown = true }
+        wakeWaiters()
+    }
+
+    /// Blocks the calling (owned) thread until `shouldStop`. The flag is set before the condition is taken and
+    /// checked while holding it, so a stop between the check and the wait is not missed.
+    func waitUntilStopped() {
+        stopped.lock()
+        while !shouldStop { stopped.wait() }
+        stopped.unlock()
+    }
+
+    private func wakeWaiters() {
+        stopped.lock()
+        stopped.broadcast()
+        stopped.unlock()
+    }
     /// True once the client cancelled.
     var isCancelled: Bool { flags.withLock { $0.cancelled } }
     /// True once the emulator is shutting down.
