@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SluiceCore
+import SluiceProviders
+
+/// `sluice bench upload FILE --pipeline NAME --base-url URL`: stage once (untimed), then time only the uploads
+/// of the staged chunks through the production libcurl client to a running `sluice emulator`.
+struct UploadBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upload",
+        abstract: "Stage FILE untimed, then upload its chunks one after another to BASE-URL and report speed."
+    )
+
+    @Argument(help: ArgumentHelp("The CSV or JSONL file (optionally gzip).", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("Pipeline whose spec to render with.", valueName: "name")) var pipeline: String
+    @Option(help: ArgumentHelp("The emulator's OpenAI base URL, e.g. http://127.0.0.1:8089/v1.", valueName: "url"))
+    var baseURL: String
+    @Option(help: ArgumentHelp("Keep the staged chunks in this folder (to upload the same bytes with curl).", valueName: "dir"))
+    var keep: String?
+    @OptionGroup var root: RootOption
+
+    func run() async throws {
+        let spec = try BenchSupport.spec(pipeline, paths: try root.paths)
+        let work = try BenchSupport.workDirectory(keep: keep)
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: work) } }
+        let staged = try await BenchSupport.stage(file, spec: spec, directory: work)
+        let provider = ProviderFactory.local(baseURL: baseURL, logger: Logger(label: "sluice.bench"))
+        let (ids, wall, cpu) = try await BenchSupport.measure {
+            var ids: [String] = []
+            for chunk in staged.chunks {
+                ids.append(try await provider.upload(chunkPath: chunk.path, name: "bench-\(chunk.seq).jsonl"))
+            }
+            return ids
+        }
+        for id in ids { await provider.deleteFile(id: id) }
+        let bytes = staged.chunks.reduce(0) { $0 + $1.bytes }
+        print(
+            BenchSupport.json([
+                "rows": staged.rowsIn, "chunks": staged.chunks.count, "chunk_bytes": bytes, "seconds": wall,
+                "cpu_seconds": cpu, "chunk_paths": staged.chunks.map(\.path).joined(separator: ":"),
+            ]))
+    }
+}
