@@ -66,15 +66,16 @@ struct RowReferenceStream {
         return p.reference
     }
 
-    /// How many later rows name each primary row: the fates assembly must hold on to, and for how long.
-    static func primaries(path: String) throws -> [Int: Int] {
-        var counts: [Int: Int] = [:]
-        guard let source = try? FileByteSource(path: path) else { return counts }
+    /// The rows later rows name as their primary, ascending and each once: the fates assembly must keep.
+    /// (At most `StagingDedupe.maxTrackedRequests` of them: only remembered requests are named.)
+    static func primaryRows(path: String) throws -> [Int] {
+        var primaries = Set<Int>()
+        guard let source = try? FileByteSource(path: path) else { return [] }
         let reader = JSONLReader(source: source, path: path)
         while let entry = try read(reader) {
-            if case .sameAs(let primary) = entry.reference { counts[primary, default: 0] += 1 }
+            if case .sameAs(let primary) = entry.reference { primaries.insert(primary) }
         }
-        return counts
+        return primaries.sorted()
     }
 
     private static func read(_ reader: JSONLReader) throws -> (row: Int, reference: RowReference)? {

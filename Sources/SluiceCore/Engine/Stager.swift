@@ -24,9 +24,9 @@ public struct StagingDedupe: Sendable {
     /// Cached answers older than this are not used (`cache.ttl`).
     public var notBefore: Date?
 
-    /// Distinct requests the within-file table remembers (16 bytes of key and a row each, about 25 MB
-    /// with the table's overhead). Past that, new requests are sent without being remembered: memory stays
-    /// bounded, and only repeats of requests first seen after the cap are sent twice.
+    /// Distinct requests the within-file table remembers (16 bytes of key and a 32-bit row each, 7 MB at the
+    /// cap: `SeenRequests`). Past that, new requests are sent without being remembered: memory stays bounded,
+    /// and only repeats of requests first seen after the cap are sent twice.
     public static let maxTrackedRequests = 1 << 18
 
     public init(keying: RequestKeying, withinFile: Bool, cache: (any AnswerLookup)?, notBefore: Date?) {
@@ -125,7 +125,7 @@ public struct Stager: Sendable {
         }
         // An empty cache costs no lookups.
         let cache = try dedupe?.cache.flatMap { try $0.hasAnswers() ? $0 : nil }
-        var seen: [RequestKey.ShortKey: Int] = [:]
+        var seen = SeenRequests()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         var failureLine: [UInt8] = []
@@ -140,12 +140,12 @@ public struct Stager: Sendable {
                     if let dedupe, let references {
                         let key = dedupe.keying.key(line: buffer[...])
                         let short = key.short
-                        if dedupe.withinFile, let primary = seen[short] {
+                        if dedupe.withinFile, let primary = seen.row(of: short) {
                             try references.sameAs(row: row.row, primary: primary)
                             deduped += 1
                             continue
                         }
-                        if dedupe.withinFile && seen.count < StagingDedupe.maxTrackedRequests { seen[short] = row.row }
+                        if dedupe.withinFile { seen.remember(short, row: row.row) }
                         if let answer = try cache?.answer(for: key, notBefore: dedupe.notBefore) {
                             try references.cached(row: row.row, output: answer.output)
                             cached += 1

@@ -78,9 +78,10 @@ public struct Assembler: Sendable {
             chunks: chunks.map { (.init(firstRow: $0.firstRow, lastRow: $0.lastRow, outcomes: $0.outcomes), $0.round) })
         let referencesPath = workDirectory + "/" + RowReference.fileName
         var references = try RowReferenceStream(path: referencesPath)
-        // Fates later rows take over (dedupe), kept until the last of them has been written.
-        var waiting = try RowReferenceStream.primaries(path: referencesPath)
-        var held: [Int: Fate] = [:]
+        // Fates later rows take over (dedupe): the rows that make them, ascending, and the fates, on disk.
+        let primaries = try RowReferenceStream.primaryRows(path: referencesPath)
+        var nextPrimary = 0
+        let held = try HeldFates(directory: workDirectory)
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
         var rendered: [UInt8] = []
@@ -102,7 +103,7 @@ public struct Assembler: Sendable {
         while let row = try reader.next() {
             result.rowsIn += 1
             if result.rowsIn & 0xFFF == 0, stop?.isRaised == true { throw StoppedEarly() }
-            let fate: Fate
+            let fate: RowFate
             var history: [RowOutcome] = []
             if let failure = try stagingFailures.failure(for: row.row) {
                 fate = .failed(failure, attempts: 0, raw: nil)
@@ -113,12 +114,7 @@ public struct Assembler: Sendable {
                     result.cached += 1
                 case .sameAs(let primary):
                     result.deduped += 1
-                    fate = Self.taken(from: primary, held: held[primary])
-                    waiting[primary, default: 1] -= 1
-                    if waiting[primary]! <= 0 {
-                        waiting[primary] = nil
-                        held[primary] = nil
-                    }
+                    fate = Self.taken(from: primary, held: try held.fate(of: primary))
                 }
             } else {
                 let attempts = try layers.outcomes(row: row.row)
@@ -156,7 +152,10 @@ public struct Assembler: Sendable {
                     fate = .failed(missing, attempts: 0, raw: nil)
                 }
             }
-            if waiting[row.row] != nil { held[row.row] = fate }
+            while nextPrimary < primaries.count && primaries[nextPrimary] < row.row { nextPrimary += 1 }
+            if nextPrimary < primaries.count && primaries[nextPrimary] == row.row {
+                try held.keep(fate, row: row.row)
+            }
             out.removeAll(keepingCapacity: true)
             switch fate {
             case .enriched(let output):
@@ -189,14 +188,8 @@ public struct Assembler: Sendable {
         return result
     }
 
-    /// Where one row ends.
-    private enum Fate {
-        case enriched(JSONValue)
-        case failed(RowFailure, attempts: Int, raw: String?)
-    }
-
     /// The fate of a row whose request `primary` made: the same answer, or the same failure saying so.
-    private static func taken(from primary: Int, held: Fate?) -> Fate {
+    private static func taken(from primary: Int, held: RowFate?) -> RowFate {
         switch held {
         case .enriched(let output)?:
             return .enriched(output)

@@ -45,7 +45,7 @@ struct AdminRoutes: Sendable {
     /// The store's counters plus `custom_ids` and `realtime`.
     private func wire() async -> JSONValue {
         var object = await store.stats.wire.objectValue ?? JSONObject()
-        object["custom_ids"] = await store.customIDs.wire
+        object["custom_ids"] = await store.customIDCounts().wire
         object["realtime"] = await realtime.wire(plan: faults)
         return .object(object)
     }

@@ -15,9 +15,13 @@ extension EmulatorStore {
         do { try saveStats() } catch { logger.error("could not save emulator stats", metadata: ["error": "\(error)"]) }
     }
 
-    /// Records the custom_id receipts `keys` (see `CustomIDLedger.key`): appended to disk first, then counted.
+    /// Records the custom_id receipts `keys` (see `CustomIDLedger.key`) in the receipts file.
     func recordCustomIDs(_ keys: [UInt64]) throws {
         try CustomIDLedger.append(keys, path: paths.customIDs)
-        customIDs.record(keys)
+    }
+
+    /// `custom_ids` of `GET /_emulator/stats`, counted from the receipts file now.
+    func customIDCounts() -> CustomIDLedger.Counts {
+        CustomIDLedger.counts(path: paths.customIDs)
     }
 }

@@ -26,8 +26,6 @@ actor EmulatorStore {
     var stopSignals: [String: StopSignal] = [:]
     /// Non-realtime API calls numbered so far (in memory: a restart numbers from 1 again).
     var apiCalls: UInt64 = 0
-    /// The custom_ids of batch requests accepted for processing.
-    var customIDs = CustomIDLedger()
     private var loaded = false
 
     /// A store over `stateDirectory`; nothing is read until `load()`.
@@ -55,7 +53,6 @@ actor EmulatorStore {
         {
             stats = saved
         }
-        customIDs = CustomIDLedger.load(path: paths.customIDs)
         let highest =
             (files.values.map(\.sequence) + batches.values.map(\.sequence) + messageBatches.values.map(\.sequence))
             .max() ?? 0
@@ -136,7 +133,6 @@ actor EmulatorStore {
     func resetStats() throws {
         stats = EmulatorStats()
         try saveStats()
-        customIDs = CustomIDLedger()
         apiCalls = 0
         try? FileManager.default.removeItem(atPath: paths.customIDs)
     }
