@@ -8,7 +8,7 @@ import Testing
 /// covering index against a filter over every drop, and `progress(dropIDs:)` against `progress(dropID:)` per drop.
 @Suite struct StatusQueryTests {
     @Test(arguments: 0..<8) func theWindowIsTheDropsInFlightOrFinishedSinceNewestFirst(seed: Int) async throws {
-        var random = PollScheduleTests.Seeded(state: UInt64(seed))
+        var random = SeededGenerator(state: UInt64(seed))
         let now = Date()
         try await withTemporaryDirectory { dir in
             let store = try StateStore(path: dir + "/state.sqlite")
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test(arguments: 0..<8) func manyDropsAtOnceAgreeWithOneAtATime(seed: Int) async throws {
-        var random = PollScheduleTests.Seeded(state: UInt64(seed))
+        var random = SeededGenerator(state: UInt64(seed))
         try await withTemporaryDirectory { dir in
             let store = try StateStore(path: dir + "/state.sqlite")
             var ids: [Int64] = []

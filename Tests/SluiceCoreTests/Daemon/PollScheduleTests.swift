@@ -5,20 +5,8 @@ import Testing
 /// `PollSchedule` against the straightforward schedule it refines (grow 1.5× from initial to max, ±20% jitter),
 /// on random settings: the same waits while growing, exactly `max` at the cap, never more than one poll per `max`.
 @Suite struct PollScheduleTests {
-    /// A seeded generator (SplitMix64), so a failure repeats.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: 0..<200) func agreesWithTheJitteredBackoffWhileGrowingAndHoldsTheCap(seed: Int) {
-        var random = Seeded(state: UInt64(seed))
+        var random = SeededGenerator(state: UInt64(seed))
         let initial = Duration.milliseconds(Int64.random(in: 100...60_000, using: &random))
         let max = Duration.milliseconds(Int64.random(in: 1_000...1_200_000, using: &random))
         var schedule = PollSchedule(initial: initial, max: max)

@@ -6,7 +6,7 @@ import Testing
 /// The fast timestamp of `sluice status --json` against `ISO8601DateFormatter`, which it replaces.
 @Suite struct UTCTimestampTests {
     @Test func matchesTheFormatterOnRandomDates() {
-        var random = PollScheduleTests.Seeded(state: 8)
+        var random = SeededGenerator(state: 8)
         let formatter = ISO8601DateFormatter()
         for _ in 0..<5_000 {
             // 1900 to 2200, with fractions of a second (the formatter drops them).
