@@ -12,25 +12,19 @@ struct IngestBench: AsyncParsableCommand {
         abstract: "Run FILE's batches on BASE-URL untimed, then time downloading and joining their results."
     )
 
-    @Argument(help: ArgumentHelp("The CSV or JSONL file (optionally gzip).", valueName: "file")) var file: String
-    @Option(help: ArgumentHelp("Pipeline whose spec to render with.", valueName: "name")) var pipeline: String
-    @Option(help: ArgumentHelp("The emulator's OpenAI base URL, e.g. http://127.0.0.1:8089/v1.", valueName: "url"))
-    var baseURL: String
+    @OptionGroup var drop: BenchDrop
     @Option(help: ArgumentHelp("Keep the work folder (results, outbox/) here for the limit's measurement.", valueName: "dir"))
     var keep: String?
-    @OptionGroup var root: RootOption
 
     func run() async throws {
-        let spec = try BenchSupport.spec(pipeline, paths: try root.paths)
         let work = try BenchSupport.workDirectory(keep: keep)
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: work) } }
-        let staged = try await BenchSupport.stage(file, spec: spec, directory: work)
-        let provider = ProviderFactory.local(baseURL: baseURL, logger: Logger(label: "sluice.bench"))
+        let (spec, staged, provider) = try await drop.staged(into: work)
         let finished = try await runBatches(staged.chunks, spec: spec, provider: provider)
         let outbox = work + "/outbox"
         try SluicePaths.ensureDirectory(outbox)
         let format = provider.wireFormat
-        let source = URL(fileURLWithPath: file)
+        let source = URL(fileURLWithPath: drop.file)
         let (written, wall, cpu) = try await BenchSupport.measure {
             var resultBytes = 0
             for (chunk, snapshot) in zip(staged.chunks, finished) {

@@ -12,20 +12,14 @@ struct UploadBench: AsyncParsableCommand {
         abstract: "Stage FILE untimed, then upload its chunks one after another to BASE-URL and report speed."
     )
 
-    @Argument(help: ArgumentHelp("The CSV or JSONL file (optionally gzip).", valueName: "file")) var file: String
-    @Option(help: ArgumentHelp("Pipeline whose spec to render with.", valueName: "name")) var pipeline: String
-    @Option(help: ArgumentHelp("The emulator's OpenAI base URL, e.g. http://127.0.0.1:8089/v1.", valueName: "url"))
-    var baseURL: String
+    @OptionGroup var drop: BenchDrop
     @Option(help: ArgumentHelp("Keep the staged chunks in this folder (to upload the same bytes with curl).", valueName: "dir"))
     var keep: String?
-    @OptionGroup var root: RootOption
 
     func run() async throws {
-        let spec = try BenchSupport.spec(pipeline, paths: try root.paths)
         let work = try BenchSupport.workDirectory(keep: keep)
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: work) } }
-        let staged = try await BenchSupport.stage(file, spec: spec, directory: work)
-        let provider = ProviderFactory.local(baseURL: baseURL, logger: Logger(label: "sluice.bench"))
+        let (_, staged, provider) = try await drop.staged(into: work)
         let (ids, wall, cpu) = try await BenchSupport.measure {
             var ids: [String] = []
             for chunk in staged.chunks {
