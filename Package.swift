@@ -27,12 +27,13 @@ let package = Package(
     targets: [
         // C libraries from Debian (zlib1g-dev, libcurl4-openssl-dev), wrapped in static inline shims.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // JSON values, parsing, writing and JSON Schema validation: no dependencies.
         .target(name: "SluiceJSON", swiftSettings: swiftSettings, linkerSettings: [.linkedLibrary("m")]),
         // Streaming byte sources (plain, gzip), CSV and JSONL readers and writers.
-        .target(name: "SluiceRecords", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "SluiceRecords", dependencies: ["CZlib", "CMalloc"], swiftSettings: swiftSettings),
         // The engine: specs, templates, rendering, chunking, state, results, outbox. No HTTP, no curl.
         .target(
             name: "SluiceCore",

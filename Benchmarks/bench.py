@@ -27,6 +27,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORMATS = {"csv.gz": ("csv", True), "csv": ("csv", False), "jsonl.gz": ("jsonl", True), "jsonl": ("jsonl", False)}
 TICKS = os.sysconf("SC_CLK_TCK")
+FAST_ROWS = 10_000_000  # drops this big come from gen_tickets.py --fast (seeded pools); smaller ones row by row
 
 
 def run(cmd, stdout=subprocess.DEVNULL, stdin=None, env=None):
@@ -64,7 +65,7 @@ def drop(n, fmt):
         subprocess.run("zcat '%s.gz' > '%s'" % (path, tmp), shell=True, check=True)
     else:
         cmd = [sys.executable, os.path.join(ROOT, "scripts/gen_tickets.py"), "--rows", str(n), "--format", kind,
-               "--seed", "42", "-o", tmp] + (["--gzip"] if gz else [])
+               "--seed", "42", "-o", tmp] + (["--gzip"] if gz else []) + (["--fast"] if n >= FAST_ROWS else [])
         print("generating %s ..." % path, file=sys.stderr)
         subprocess.run(cmd, check=True)
     os.rename(tmp, path)

@@ -6,6 +6,12 @@ newlines (LF and CRLF), non-ASCII (accents, CJK, emoji) and bodies from 100 to 1
 
   gen_tickets.py --rows 10000 --format csv --gzip --seed 7 -o tickets.csv.gz
   gen_tickets.py --rows 1000 --format jsonl -o tickets.jsonl
+  gen_tickets.py --rows 10000000 --fast --gzip --seed 42 -o tickets-10m.csv.gz
+
+--fast (for 10M-row benchmark drops, about 3x quicker) draws bodies, names and dates from seeded pools of
+20,000 generated ones instead of composing each row afresh, and ends each body with the ticket's reference
+so no two rows render the same request (Sluice would answer a repeated request once). The default mode's
+output for a given seed is unchanged.
 """
 import argparse
 import csv
@@ -76,6 +82,32 @@ def ticket(rng, i):
     }
 
 
+class FastTickets:
+    """Rows drawn from seeded pools: the same fields and the same awkward bytes, at a fraction of the cost."""
+
+    POOL = 20000
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.bodies = [body(rng) for _ in range(self.POOL)]
+        self.people = ["%s %s" % (rng.choice(FIRST), rng.choice(LAST)) for _ in range(self.POOL)]
+        self.dates = ["2026-%02d-%02dT%02d:%02d:00Z" % (rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
+                                                        rng.randint(0, 59)) for _ in range(self.POOL)]
+
+    def ticket(self, i):
+        r = self.rng.getrandbits(64)
+        pick = r % self.POOL
+        ticket_id = "T%08d" % i
+        return {
+            "ticket_id": ticket_id,
+            "created_at": self.dates[(r >> 15) % self.POOL],
+            "customer": self.people[(r >> 30) % self.POOL],
+            "channel": CHANNELS[(r >> 45) & 3],
+            "subject": SUBJECTS[(r >> 47) % len(SUBJECTS)].format(n=10000 + (r >> 20) % 90000),
+            "body": "%s\nRef: %s" % (self.bodies[pick], ticket_id),
+        }
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1000)
@@ -83,19 +115,21 @@ def main():
     p.add_argument("--gzip", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--start", type=int, default=1, help="first ticket number")
+    p.add_argument("--fast", action="store_true", help="draw rows from seeded pools (10M-row drops); see above")
     p.add_argument("-o", "--output", required=True)
     args = p.parse_args()
     rng = random.Random(args.seed)
+    make = FastTickets(rng).ticket if args.fast else (lambda i: ticket(rng, i))
     raw = gzip.open(args.output, "wb", compresslevel=6) if args.gzip else open(args.output, "wb")
     with raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
         if args.format == "csv":
             w = csv.writer(out, lineterminator="\r\n")
             w.writerow(["ticket_id", "created_at", "customer", "channel", "subject", "body"])
             for i in range(args.start, args.start + args.rows):
-                w.writerow(ticket(rng, i).values())
+                w.writerow(make(i).values())
         else:
             for i in range(args.start, args.start + args.rows):
-                out.write(json.dumps(ticket(rng, i), ensure_ascii=False) + "\n")
+                out.write(json.dumps(make(i), ensure_ascii=False) + "\n")
     return 0
 
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 import SluiceHTTP
+import SluiceRecords
 
 /// The `sluice` command: files in, LLM batch jobs out.
 @main
@@ -24,6 +25,7 @@ struct Sluice: AsyncParsableCommand {
 
     /// Parses and runs, mapping usage errors to exit status 2 as the command-line contract says.
     static func main() async {
+        MemoryTuning.apply()
         do {
             // curl_global_init is not thread-safe: run it once, before any thread exists.
             try HTTPClient.initializeProcess()
