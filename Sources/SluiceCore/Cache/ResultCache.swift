@@ -58,14 +58,14 @@ extension StateStore: AnswerLookup {
             if let notBefore {
                 row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT output, createdAt FROM result_cache WHERE key = ? AND createdAt >= ?"),
-                    arguments: [Data(key.bytes), notBefore])
+                    arguments: [Data(key.bytes), StoredDate.value(notBefore)])
             } else {
                 row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT output, createdAt FROM result_cache WHERE key = ?"),
                     arguments: [Data(key.bytes)])
             }
             guard let row else { return nil }
-            return CachedAnswer(output: row["output"], createdAt: row["createdAt"])
+            return CachedAnswer(output: row["output"], createdAt: StoredDate.date(row["createdAt"]) ?? Date(timeIntervalSince1970: 0))
         }
     }
 
@@ -84,7 +84,8 @@ extension StateStore: AnswerLookup {
                     """)
             for entry in entries {
                 try statement.execute(arguments: [
-                    Data(entry.key.bytes), pipeline, model, entry.output, entry.inputTokens, entry.outputTokens, now,
+                    Data(entry.key.bytes), pipeline, model, entry.output, entry.inputTokens, entry.outputTokens,
+                    StoredDate.value(now),
                 ])
             }
         }
@@ -123,7 +124,7 @@ extension StateStore: AnswerLookup {
             }
             if let before {
                 clauses.append("createdAt < ?")
-                arguments += [before]
+                arguments += [StoredDate.value(before)]
             }
             let filter = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
             try db.execute(sql: "DELETE FROM result_cache" + filter, arguments: arguments)

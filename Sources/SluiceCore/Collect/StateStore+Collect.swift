@@ -64,7 +64,7 @@ extension StateStore {
             try db.execute(
                 sql: #"UPDATE "drop" SET collectedBy = ?, updatedAt = ? WHERE id IN ("#
                     + members.map { _ in "?" }.joined(separator: ",") + ")",
-                arguments: StatementArguments([carrier.id!, now] as [any DatabaseValueConvertible])
+                arguments: StatementArguments([carrier.id!, StoredDate.value(now)] as [any DatabaseValueConvertible])
                     + StatementArguments(members))
             try db.execute(sql: "DELETE FROM collect_flush WHERE pipeline = ?", arguments: [pipeline])
             return carrier.id
@@ -151,7 +151,7 @@ extension StateStore {
             let waiting = try query.fetchAll(db)
             for name in Set(waiting.map(\.pipeline)) {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO collect_flush (pipeline, requestedAt) VALUES (?, ?)", arguments: [name, now])
+                    sql: "INSERT OR REPLACE INTO collect_flush (pipeline, requestedAt) VALUES (?, ?)", arguments: [name, StoredDate.value(now)])
             }
             return waiting.count
         }

@@ -7,6 +7,12 @@ import SluiceJSON
 /// The request is the durable intent; acting on it is idempotent (cancelling a cancelled batch at the provider is
 /// allowed, outcome files are rewritten whole), so a crash at any point only repeats work.
 public struct CancelRequest: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "control_cancel"
     public var id: Int64?
     public var dropID: Int64
@@ -22,6 +28,12 @@ public struct CancelRequest: Codable, Sendable, FetchableRecord, MutablePersista
 
 /// A row of `control_retry`: `sluice retry` asked to send a finished file's failed rows again.
 public struct RetryRequest: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "control_retry"
     public var id: Int64?
     public var dropID: Int64

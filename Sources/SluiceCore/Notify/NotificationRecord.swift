@@ -28,6 +28,12 @@ public enum NotificationState: String, Sendable, Codable {
 /// The body (with its delivery id) is fixed when the row is enqueued, in the transaction that records the event,
 /// so every attempt, across restarts, sends the same bytes; only the signature's timestamp is made at send time.
 public struct NotificationRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "notification"
     /// A UUID, also in the body and the `Sluice-Delivery` header: what receivers dedupe by.
     public var deliveryID: String

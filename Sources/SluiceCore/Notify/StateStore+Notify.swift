@@ -46,7 +46,7 @@ extension StateStore {
     {
         try await queue.read { db in
             var request = NotificationRecord.filter(
-                Column("state") == NotificationState.pending.rawValue && Column("nextAttemptAt") <= now)
+                Column("state") == NotificationState.pending.rawValue && Column("nextAttemptAt") <= StoredDate.value(now))
             if let dropIDs { request = request.filter(dropIDs.contains(Column("dropID"))) }
             return try request.order(Column("nextAttemptAt"), Column("createdAt")).limit(limit).fetchAll(db)
         }
@@ -117,7 +117,7 @@ extension StateStore {
         try await queue.write { db in
             try db.execute(
                 sql: "UPDATE notification SET nextAttemptAt = ? WHERE state = ? AND lastError LIKE ?",
-                arguments: [now, NotificationState.pending.rawValue, NotificationRecord.secretMissing + ":%"])
+                arguments: [StoredDate.value(now), NotificationState.pending.rawValue, NotificationRecord.secretMissing + ":%"])
         }
     }
 }
@@ -130,7 +130,10 @@ extension StateStore {
         try await queue.write { db in
             try db.execute(
                 sql: "UPDATE notification SET nextAttemptAt = ? WHERE deliveryID = ? AND state = ? AND nextAttemptAt = ?",
-                arguments: [until, seen.deliveryID, NotificationState.pending.rawValue, seen.nextAttemptAt])
+                arguments: [
+                    StoredDate.value(until), seen.deliveryID, NotificationState.pending.rawValue,
+                    StoredDate.value(seen.nextAttemptAt),
+                ])
             return db.changesCount == 1
         }
     }

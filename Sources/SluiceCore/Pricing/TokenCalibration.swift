@@ -71,7 +71,7 @@ extension StateStore {
                         answers = answers * \(keep) + excluded.answers,
                         files = files + 1, updatedAt = excluded.updatedAt
                     """,
-                arguments: [pipeline, model, estimatedInput, actualInput, actualOutput, answers, now])
+                arguments: [pipeline, model, estimatedInput, actualInput, actualOutput, answers, StoredDate.value(now)])
         }
     }
 }

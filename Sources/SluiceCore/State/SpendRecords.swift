@@ -18,6 +18,12 @@ public enum SpendDay {
 /// actual cost when its manifest is written; `actualUSD + reservedUSD` is what the daily budget is checked
 /// against.
 public struct SpendRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "spend"
     public var pipeline: String
     public var day: String
@@ -45,6 +51,12 @@ public struct SpendRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
 
 /// A row of `dropSpend`: one drop's estimate, hold, approval, reservation and settlement.
 public struct DropSpendRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "dropSpend"
     public var dropID: Int64
     public var pipeline: String

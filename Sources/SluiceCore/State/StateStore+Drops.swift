@@ -44,6 +44,12 @@ public enum DropOrigin: String, Sendable, Codable {
 
 /// A row of the `drop` table.
 public struct DropRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "drop"
     public var id: Int64?
     /// Random token naming this drop at the provider (chunk tags, upload names), unique even if the
@@ -119,6 +125,12 @@ public struct DropRecord: Codable, Sendable, FetchableRecord, MutablePersistable
 
 /// A row of the `chunk` table.
 public struct ChunkRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "chunk"
     public var id: Int64?
     public var dropID: Int64
@@ -169,6 +181,12 @@ public enum BatchStage: String, Sendable, Codable {
 
 /// A row of the `batch` table.
 public struct BatchRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        StoredDate.encoding
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        StoredDate.decoding
+    }
     public static let databaseTableName = "batch"
     public var id: Int64?
     public var chunkID: Int64
@@ -298,7 +316,7 @@ extension StateStore {
         try await queue.read { db in
             Set(try String.fetchAll(
                 db, sql: "SELECT providerBatchID FROM batch WHERE providerBatchID IS NOT NULL AND createdAt >= ?",
-                arguments: [since]))
+                arguments: [StoredDate.value(since)]))
         }
     }
 
@@ -357,7 +375,7 @@ extension StateStore {
                         ORDER BY id DESC LIMIT ?)
                     ORDER BY id DESC
                     """,
-                arguments: [DropStage.archived.rawValue, DropStage.rejected.rawValue, since, limit])
+                arguments: [DropStage.archived.rawValue, DropStage.rejected.rawValue, StoredDate.value(since), limit])
         }
     }
 
@@ -371,7 +389,7 @@ extension StateStore {
     /// Drops archived before `date` whose archive has not been removed yet (removal blanks `sourcePath`).
     public func archives(before date: Date) async throws -> [DropRecord] {
         try await queue.read { db in
-            try DropRecord.filter(Column("archivedAt") != nil && Column("archivedAt") < date && Column("sourcePath") != "")
+            try DropRecord.filter(Column("archivedAt") != nil && Column("archivedAt") < StoredDate.value(date) && Column("sourcePath") != "")
                 .fetchAll(db)
         }
     }
