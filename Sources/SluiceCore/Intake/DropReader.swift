@@ -14,6 +14,8 @@ public final class DropReader {
     private let jsonl: JSONLReader?
     private let path: String
     private let fileName: String
+    /// The scan's member list, reused so a line costs one copy of it rather than a growing array.
+    private var members: [JSONLMember] = []
 
     /// Opens `path`; `fileName` (the name as dropped) decides CSV or JSONL.
     public init(path: String, fileName: String) throws(DropRejection) {
@@ -59,8 +61,8 @@ public final class DropReader {
                 return try csv.next().map(SourceRow.csv)
             }
             guard let line = try jsonl!.next() else { return nil }
-            if line.problem != nil { return .jsonl(line, .success(JSONObject())) }
-            return .jsonl(line, Self.parseObject(line))
+            if line.problem != nil { return .jsonl(line, .success(LineObject(JSONObject()))) }
+            return .jsonl(line, parseObject(line))
         } catch {
             throw Self.rejection(error, fileName: fileName)
         }
@@ -77,7 +79,16 @@ public final class DropReader {
         return DropRejection(code: error.code, reason: reason)
     }
 
-    private static func parseObject(_ line: JSONLLine) -> Result<JSONObject, RowFailure> {
+    /// The line's object from the validating scan; a line the scan refuses goes to the full parser, whose
+    /// error (or object) is the answer, so the messages are the parser's.
+    private func parseObject(_ line: JSONLLine) -> Result<LineObject, RowFailure> {
+        let scanned = line.bytes.withUnsafeBytes { JSONLScanner.members(of: $0, into: &members) }
+        if scanned { return .success(LineObject(bytes: line.bytes, members: members)) }
+        return Self.parseFully(line).map(LineObject.init)
+    }
+
+    /// The straightforward parse: the line to a `JSONValue` tree, which must be an object.
+    static func parseFully(_ line: JSONLLine) -> Result<JSONObject, RowFailure> {
         do {
             let value = try line.bytes.withUnsafeBytes { (raw) throws(JSONParseError) in
                 try JSONParser.parse(buffer: raw)

@@ -52,15 +52,7 @@ public struct FieldResolver {
             record.withField(columns[index]) { JSONWriter.escape($0, into: &out) }
             return true
         case .jsonl(_, .success(let object)):
-            guard let value = Self.lookup(fields[index], in: object) else { return false }
-            switch value {
-            case .string(var s): s.withUTF8 { JSONWriter.escape(UnsafeRawBufferPointer($0), into: &out) }
-            case .null: break
-            default:
-                var text = JSONWriter.string(value)
-                text.withUTF8 { JSONWriter.escape(UnsafeRawBufferPointer($0), into: &out) }
-            }
-            return true
+            return object.appendEscaped(fields[index], into: &out)
         case .jsonl:
             return false
         }
@@ -69,7 +61,7 @@ public struct FieldResolver {
     /// The first field of `fields` that `row` lacks, for the error message.
     public func missingField(in row: SourceRow) -> FieldPath? {
         guard case .jsonl(_, .success(let object)) = row else { return nil }
-        return fields.first { Self.lookup($0, in: object) == nil }
+        return fields.first { object.value(at: $0) == nil }
     }
 
     /// The row's id as written in the failures file: the id column's value, or null.
@@ -79,18 +71,10 @@ public struct FieldResolver {
             guard let idColumn, idColumn < record.fieldCount else { return .null }
             return .string(record.string(idColumn))
         case .jsonl(_, .success(let object)):
-            guard let idPath, let value = Self.lookup(idPath, in: object) else { return .null }
+            guard let idPath, let value = object.value(at: idPath) else { return .null }
             return value
         case .jsonl:
             return .null
         }
-    }
-
-    static func lookup(_ path: FieldPath, in object: JSONObject) -> JSONValue? {
-        var current: JSONValue? = object[path.components[0]]
-        for component in path.components.dropFirst() {
-            current = current?[component]
-        }
-        return current
     }
 }

@@ -5,7 +5,7 @@ import SluiceRecords
 public enum SourceRow {
     case csv(CSVRecord)
     /// A JSONL line and its parse: the object, or why the line is not one.
-    case jsonl(JSONLLine, Result<JSONObject, RowFailure>)
+    case jsonl(JSONLLine, Result<LineObject, RowFailure>)
 
     /// 1-based record number.
     public var row: Int {

@@ -218,7 +218,7 @@ public struct Assembler: Sendable {
             var end = line.bytes.count
             while end > 0, [0x20, 0x09, 0x0D, 0x0A].contains(line.bytes[end - 1]) { end -= 1 }
             out.append(contentsOf: line.bytes[0..<(end - 1)])
-            let empty = (try? parsed.get().count == 0) ?? false
+            let empty = (try? parsed.get().isEmpty) ?? false
             columns.appendJSONMembers(output, leadingComma: !empty, to: &out)
             out.append(contentsOf: "}\n".utf8)
         }
@@ -261,7 +261,7 @@ public struct Assembler: Sendable {
             }
             return .object(object)
         case .jsonl(_, .success(let object)):
-            return .object(object)
+            return .object(object.object)
         case .jsonl(let line, .failure):
             return .string(String(decoding: line.bytes, as: UTF8.self))
         }
