@@ -21,12 +21,13 @@ public enum JSONWriter {
         case .object(let object):
             out.append(UInt8(ascii: "{"))
             var first = true
-            for (key, member) in object {
+            // Keys and subscript rather than the object's AnyIterator, which allocates per object written.
+            for key in object.keys {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(member, into: &out)
+                write(object[key]!, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

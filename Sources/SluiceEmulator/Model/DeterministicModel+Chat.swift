@@ -45,7 +45,7 @@ extension DeterministicModel {
         let promptBytes = messages.reduce(0) { $0 + Self.text(of: $1["content"]).utf8.count }
         let maxTokens = (body["max_completion_tokens"] ?? body["max_tokens"])?.numberValue.map { Int($0) }
         let n = max(1, min(Int(body["n"]?.numberValue ?? 1), 16))
-        var random = self.random(for: body)
+        var random = self.random(for: body, memo: memo)
         var choices: [JSONValue] = []
         var completionTokens = 0
         for index in 0..<n {

@@ -29,17 +29,30 @@ struct DeterministicModel: Sendable {
 
     /// The emulator seed.
     let seed: UInt64
+    /// `system_fingerprint` of chat completions; fixed per seed like a real deployment's (computed once: every
+    /// answer carries it).
+    let fingerprint: String
 
-    /// `system_fingerprint` of chat completions; fixed per seed like a real deployment's.
-    var fingerprint: String {
+    /// The model of `seed`.
+    init(seed: UInt64) {
+        self.seed = seed
         var random = SplitMix64(seed: seed ^ 0x5eed)
-        return "fp_" + random.hex(10)
+        fingerprint = "fp_" + random.hex(10)
     }
 
     /// The generator for one request body.
     func random(for body: JSONObject) -> SplitMix64 {
         var hash = StableHash(seed: seed)
         hash.combine(JSONWriter.bytes(.object(body)))
+        return SplitMix64(seed: hash.value)
+    }
+
+    /// The same generator, serialising the body into the memo's reused buffer instead of a new array per line.
+    func random(for body: JSONObject, memo: ModelMemo) -> SplitMix64 {
+        memo.scratch.removeAll(keepingCapacity: true)
+        JSONWriter.write(.object(body), into: &memo.scratch)
+        var hash = StableHash(seed: seed)
+        hash.combine(memo.scratch)
         return SplitMix64(seed: hash.value)
     }
 

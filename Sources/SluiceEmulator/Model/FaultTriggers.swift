@@ -56,6 +56,35 @@ struct FaultTriggers {
 
     private static let prefix: [UInt8] = Array("__sluice_".utf8)
 
+    /// False when no text decoded from the JSON `raw` can hold a trigger word: `raw` has neither the words'
+    /// shared `__sluice_` prefix nor a `\u` escape (the only escape that decodes to a letter or `_`). Lets
+    /// the batch worker skip assembling a line's trigger text, which almost no line has.
+    static func mayHoldTrigger(rawJSON raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress, raw.count >= 2 else { return false }
+        if contains(prefix, in: raw) { return true }
+        var offset = 0
+        while offset < raw.count - 1, let hit = memchr(base + offset, 0x5C, raw.count - 1 - offset) {
+            let at = UnsafeRawPointer(hit) - base
+            if raw[at + 1] == UInt8(ascii: "u") { return true }
+            // `\\` is one escaped backslash: the byte after it starts afresh.
+            offset = at + 2
+        }
+        return false
+    }
+
+    /// Whether `needle` occurs in `raw` (memmem is not in Glibc's Swift overlay).
+    private static func contains(_ needle: [UInt8], in raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress, raw.count >= needle.count else { return false }
+        var offset = 0
+        let last = raw.count - needle.count
+        while offset <= last, let hit = memchr(base + offset, Int32(needle[0]), last - offset + 1) {
+            let at = UnsafeRawPointer(hit) - base
+            if memcmp(base + at, needle, needle.count) == 0 { return true }
+            offset = at + 1
+        }
+        return false
+    }
+
     /// Scans `text`, then adds `forced` (the trigger of a drawn line fault, if any).
     init(_ text: String, forcing forced: Trigger?) {
         self.init(text)
@@ -90,6 +119,8 @@ struct FaultTriggers {
 final class ModelMemo {
     private var lastFormat: JSONValue = .null
     private var lastShape: Result<ContentShape, APIError>?
+    /// A buffer reused line after line (the body serialised for its hash).
+    var scratch: [UInt8] = []
 
     /// The shape for `format` (`.null` when absent), computed by `resolve` unless it equals the previous one.
     func shape(for format: JSONValue, _ resolve: () -> Result<ContentShape, APIError>) -> Result<ContentShape, APIError> {

@@ -129,7 +129,8 @@ enum LineProcessor {
                 let answer = plan.model.answer(
                     endpoint: plan.endpoint, body: body, created: created, ids: &ids, memo: memo, forced: forced)
                 if fault == .missingLine
-                    || FaultTriggers(DeterministicModel.triggerText(endpoint: plan.endpoint, body: body)).dropLine
+                    || (FaultTriggers.mayHoldTrigger(rawJSON: bytes)
+                        && FaultTriggers(DeterministicModel.triggerText(endpoint: plan.endpoint, body: body)).dropLine)
                 {
                     // Answered (and billed) like any other request; only its result line is lost.
                     if case .success(_, let input, let output) = answer {
