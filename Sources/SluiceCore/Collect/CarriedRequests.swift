@@ -46,7 +46,7 @@ enum CarriedRequests {
         var end = line.count
         while end > 0, [0x0A, 0x0D, 0x20].contains(line[end - 1]) { end -= 1 }
         let start = end - 1 - sharedBytes.count
-        return start >= 0 && Array(line[start..<(end - 1)]) == sharedBytes
+        return start >= 0 && line[start..<(end - 1)].elementsEqual(sharedBytes)
     }
 
     /// Rows sent once for several files of a collection: the carried id that is sent, and the carried ids of

@@ -38,6 +38,9 @@ public struct Assembler: Sendable {
     let columns: OutputColumns
     let line: RequestLine
 
+    /// The deflate level of a gzip enriched file: the fastest, what `gzip -1` does.
+    static let enrichedGzipLevel: Int32 = 1
+
     /// An assembler for `spec`; `line` is the request layout (for its template fields).
     public init(spec: PipelineSpec, line: RequestLine) {
         self.spec = spec
@@ -59,7 +62,10 @@ public struct Assembler: Sendable {
         let stem = DropFormat.stem(of: fileName)
         let enrichedName = stem + ".enriched." + reader.format.fileExtension + (reader.isGzip ? ".gz" : "")
         let failuresName = stem + ".failures.jsonl"
-        let enriched = try AtomicFile(finalPath: outbox + "/" + enrichedName, gzip: reader.isGzip)
+        // Level 1: deflate is most of assembly's CPU, and level 6 costs 2.3 times as much for a file ~1.5 times
+        // smaller (10k tickets); the same bytes come out of the gzip either way.
+        let enriched = try AtomicFile(
+            finalPath: outbox + "/" + enrichedName, gzip: reader.isGzip, gzipLevel: Self.enrichedGzipLevel)
         let failures = try AtomicFile(finalPath: outbox + "/" + failuresName, gzip: false)
         let chained = try chain.map {
             try ChainWriter(target: $0, fileExtension: reader.format.fileExtension, gzip: reader.isGzip)

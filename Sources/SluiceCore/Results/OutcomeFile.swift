@@ -86,10 +86,21 @@ public struct OutcomeFileError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Random access by row into an outcome file: an index of (offset, length) per row, lines read with `pread`.
+///
+/// Rows are asked for in row order and providers answer mostly in order, so the lines usually follow each other
+/// in the file: then one `pread` fetches the next 256 KB of lines, rather than one system call per row.
 public final class OutcomeIndex {
     private let fd: Int32
     private var entries: [Int: (offset: Int64, length: Int)] = [:]
-    private var scratch: [UInt8] = []
+    /// Bytes `windowStart..<windowStart + windowCount` of the file.
+    private var window: [UInt8] = []
+    private var windowStart: Int64 = 0
+    private var windowCount = 0
+    /// Where the line after the last one read starts.
+    private var nextLine: Int64 = 0
+
+    /// How far ahead a read goes when the line asked for follows the last one read.
+    static let readAhead = 256 << 10
 
     /// Scans the file once to index it. When a row appears twice, the later line wins.
     public init(path: String) throws {
@@ -97,22 +108,31 @@ public final class OutcomeIndex {
         guard fd >= 0 else { throw OutcomeFileError(message: "cannot open \(path): errno \(errno)") }
         let source = try FileByteSource(path: path)
         var offset: Int64 = 0
-        var pending: [UInt8] = []
+        // Only a line's head is needed (`{"row":N,`): keep its first bytes across reads, count the rest.
+        var head: [UInt8] = []
+        var length = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
             if n == 0 { break }
-            var lineStart = 0
-            for i in 0..<n where chunk[i] == 0x0A {
-                pending.append(contentsOf: chunk[lineStart..<i])
-                if let row = Self.leadingRow(pending) {
-                    entries[row] = (offset, pending.count)
+            chunk.withUnsafeBytes { raw in
+                var lineStart = 0
+                while lineStart < n {
+                    let rest = UnsafeRawBufferPointer(rebasing: raw[lineStart..<n])
+                    let newline = memchr(rest.baseAddress!, 0x0A, rest.count)
+                    let end = newline.map { lineStart + (UnsafeRawPointer($0) - rest.baseAddress!) } ?? n
+                    if head.count < Self.headBytes {
+                        head.append(contentsOf: raw[lineStart..<min(end, lineStart + Self.headBytes - head.count)])
+                    }
+                    length += end - lineStart
+                    guard end < n else { break }
+                    if let row = Self.leadingRow(head) { entries[row] = (offset, length) }
+                    offset += Int64(length + 1)
+                    head.removeAll(keepingCapacity: true)
+                    length = 0
+                    lineStart = end + 1
                 }
-                offset += Int64(pending.count + 1)
-                pending.removeAll(keepingCapacity: true)
-                lineStart = i + 1
             }
-            pending.append(contentsOf: chunk[lineStart..<n])
         }
     }
 
@@ -124,12 +144,22 @@ public final class OutcomeIndex {
     /// The outcome of `row`, or nil when the chunk has none for it.
     public func outcome(row: Int) throws -> RowOutcome? {
         guard let entry = entries[row] else { return nil }
-        if scratch.count < entry.length { scratch = [UInt8](repeating: 0, count: entry.length) }
-        let got = scratch.withUnsafeMutableBytes { pread(fd, $0.baseAddress, entry.length, off_t(entry.offset)) }
-        guard got == entry.length else { throw OutcomeFileError(message: "short read in outcome file for row \(row)") }
+        if entry.offset < windowStart || entry.offset + Int64(entry.length) > windowStart + Int64(windowCount) {
+            // Out of order, read just the line: reading ahead would fetch bytes no one asks for next.
+            let wanted = entry.offset == nextLine ? max(entry.length, Self.readAhead) : entry.length
+            if window.count < wanted { window = [UInt8](repeating: 0, count: wanted) }
+            let got = window.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, off_t(entry.offset)) }
+            guard got >= entry.length else {
+                throw OutcomeFileError(message: "short read in outcome file for row \(row)")
+            }
+            windowStart = entry.offset
+            windowCount = got
+        }
+        nextLine = entry.offset + Int64(entry.length) + 1
+        let start = Int(entry.offset - windowStart)
         do {
-            let json = try scratch.withUnsafeBytes { raw in
-                try JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: raw[0..<entry.length]))
+            let json = try window.withUnsafeBytes { raw in
+                try JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: raw[start..<(start + entry.length)]))
             }
             return try RowOutcome(json: json)
         } catch let error as OutcomeFileError {
@@ -138,6 +168,9 @@ public final class OutcomeIndex {
             throw OutcomeFileError(message: "outcome for row \(row) is not JSON: \(error)")
         }
     }
+
+    /// Enough of a line's head for `{"row":` and any row number.
+    private static let headBytes = 32
 
     /// Parses the N of a line starting `{"row":N,`.
     private static func leadingRow(_ line: [UInt8]) -> Int? {

@@ -20,10 +20,32 @@ public enum OpenAIResultLineParser {
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(ResultLineError) -> ResultLine {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(buffer: bytes)
+            value = try JSONPruningParser.parse(buffer: bytes, keeping: kept)
         } catch {
             throw ResultLineError(message: "result line is not JSON: \(error)")
         }
+        return try line(value)
+    }
+
+    /// The members `line(_:)` and `OutputInterpreter` read; the rest of the envelope (ids, timestamps, the
+    /// fingerprint, the message's role, the usage details) is checked but not built.
+    static let kept: JSONKeep = .members([
+        "custom_id": .all, "error": .all,
+        "response": .members([
+            "status_code": .all,
+            "body": .members([
+                "error": .all, "data": .all, "content": .all, "stop_reason": .all,
+                "usage": .members([
+                    "prompt_tokens": .all, "completion_tokens": .all, "input_tokens": .all, "output_tokens": .all,
+                ]),
+                "choices": .elements(
+                    .members(["message": .members(["content": .all, "refusal": .all]), "finish_reason": .all])),
+            ]),
+        ]),
+    ])
+
+    /// The result line a parsed (whole or pruned) line value says.
+    static func line(_ value: JSONValue) throws(ResultLineError) -> ResultLine {
         guard let customID = value["custom_id"]?.stringValue else {
             throw ResultLineError(message: "result line has no custom_id")
         }
