@@ -21,35 +21,12 @@ public enum StoredDate {
         // 10000-01-01 in milliseconds since 1970.
         guard millis >= 0, millis < 253_402_300_800_000 else { return nil }
         let whole = Int64(millis)
-        var seconds = time_t(whole / 1000)
-        let fraction = Int32(whole - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
+        let seconds = time_t(whole / 1000)
         var out: [UInt8] = []
         out.reserveCapacity(23)
-        func digits(_ value: Int32, _ count: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(48 + v / divisor))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        digits(parts.tm_year + 1900, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mon + 1, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mday, 2)
-        out.append(UInt8(ascii: " "))
-        digits(parts.tm_hour, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(parts.tm_min, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(parts.tm_sec, 2)
+        UTCTimestamp.appendFields(of: seconds, dateTimeSeparator: UInt8(ascii: " "), to: &out)
         out.append(UInt8(ascii: "."))
-        digits(fraction, 3)
+        UTCTimestamp.appendDigits(Int32(whole - Int64(seconds) * 1000), 3, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

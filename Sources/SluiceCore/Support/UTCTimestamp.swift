@@ -14,33 +14,40 @@ public enum UTCTimestamp {
         guard interval >= -2_208_988_800, interval < 253_402_300_800 else {
             return ISO8601DateFormatter().string(from: date)
         }
-        var seconds = time_t(interval)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
         var out: [UInt8] = []
         out.reserveCapacity(20)
-        func digits(_ value: Int32, _ count: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(48 + v / divisor))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        digits(parts.tm_year + 1900, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mon + 1, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mday, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(parts.tm_hour, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(parts.tm_min, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(parts.tm_sec, 2)
+        appendFields(of: time_t(interval), dateTimeSeparator: UInt8(ascii: "T"), to: &out)
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `yyyy-MM-dd?HH:mm:ss` of `seconds` since 1970 in UTC (`?` is the separator); shared with `StoredDate`.
+    static func appendFields(of seconds: time_t, dateTimeSeparator: UInt8, to out: inout [UInt8]) {
+        var seconds = seconds
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        appendDigits(parts.tm_year + 1900, 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendDigits(parts.tm_mon + 1, 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendDigits(parts.tm_mday, 2, to: &out)
+        out.append(dateTimeSeparator)
+        appendDigits(parts.tm_hour, 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendDigits(parts.tm_min, 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendDigits(parts.tm_sec, 2, to: &out)
+    }
+
+    /// Appends `value` as exactly `count` decimal digits, zero-padded.
+    static func appendDigits(_ value: Int32, _ count: Int, to out: inout [UInt8]) {
+        var divisor: Int32 = 1
+        for _ in 1..<count { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            out.append(UInt8(48 + v / divisor))
+            v %= divisor
+            divisor /= 10
+        }
     }
 }
