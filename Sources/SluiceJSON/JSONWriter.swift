@@ -93,8 +93,8 @@ public enum JSONWriter {
 
     /// Whether any byte of `word` is a control character, `"` or `\` (may say yes for a clean word next to
     /// a match, never no for a word with one; a yes only sends that word through the byte loop).
-    @inline(__always)
-    static func wordNeedsEscape(_ word: UInt64) -> Bool {
+    @inlinable
+    public static func wordNeedsEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let control = (word &- ones &* 0x20) & ~word & highs

@@ -269,14 +269,7 @@ struct RequestLineScan {
         /// No byte is a quote, a backslash, a control character or non-ASCII.
         @inline(__always)
         static func isPlainASCII(_ word: UInt64) -> Bool {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            let control = (word &- ones &* 0x20) & ~word & highs
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let hasQuote = (quote &- ones) & ~quote & highs
-            let hasBackslash = (backslash &- ones) & ~backslash & highs
-            return (control | hasQuote | hasBackslash | (word & highs)) == 0
+            !JSONWriter.wordNeedsEscape(word) && word & 0x8080_8080_8080_8080 == 0
         }
     }
 }
