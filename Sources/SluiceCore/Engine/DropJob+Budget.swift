@@ -73,11 +73,11 @@ extension DropJob {
         let price = PriceLookup.find(model: spec.model, paths: paths)
         let spec = self.spec
         let format = provider.wireFormat
-        let chunks = items.filter { $0.chunk.round == 1 }.map(\.chunk.path)
+        let chunks = items.filter { $0.chunk.round == 1 }.map(\.chunk)
         let calibration = try await store.calibration(pipeline: spec.name, model: spec.model)
         let estimate = try await Blocking.run("sluice-estimate") {
             try SpendEstimate.of(
-                chunkPaths: chunks, spec: spec, wireFormat: format, price: price, calibration: calibration)
+                chunks: chunks, spec: spec, wireFormat: format, price: price, calibration: calibration)
         }
         return (estimate.usd, estimate.summary)
     }

@@ -6,12 +6,16 @@ extension DropJob {
     /// A failure here is logged and costs only the lesson: the file's outputs do not depend on it.
     func learnCalibration(items: [ChunkProgress], assembled: AssemblyResult) async {
         guard assembled.answersWithUsage > 0 else { return }
-        let paths = items.map(\.chunk.path).filter { FileManager.default.fileExists(atPath: $0) }
-        guard !paths.isEmpty else { return }
+        // The staged requests (round 1), whose counts staging stored: a retry round re-sends some of them, so
+        // their average is the average of what was answered. Files are read back only for chunks without one.
+        let chunks = items.map(\.chunk).filter {
+            $0.round == 1 && ($0.inputTokens != nil || FileManager.default.fileExists(atPath: $0.path))
+        }
+        guard !chunks.isEmpty else { return }
         let (spec, format) = (self.spec, provider.wireFormat)
         do {
             let measure = try await Blocking.run("sluice-calibrate") {
-                try ChunkTokens(spec: spec, wireFormat: format).measure(chunkPaths: paths)
+                try ChunkTokens(spec: spec, wireFormat: format).sent(chunks: chunks)
             }
             guard measure.requests > 0 else { return }
             let perRequest = Double(measure.inputTokens) / Double(measure.requests)

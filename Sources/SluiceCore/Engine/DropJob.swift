@@ -210,9 +210,11 @@ public struct DropJob: Sendable {
         _ = try await store.recordStaged(
             dropID: dropID, rowsIn: staging.rowsIn,
             chunks: staging.chunks.map {
-                ChunkRecord(
+                var chunk = ChunkRecord(
                     dropID: dropID, seq: $0.seq, path: $0.path, requests: $0.requests, bytes: $0.bytes,
                     firstRow: $0.firstRow, lastRow: $0.lastRow)
+                chunk.inputTokens = $0.inputTokens?.tokens
+                return chunk
             })
     }
 

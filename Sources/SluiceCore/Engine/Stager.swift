@@ -152,7 +152,7 @@ public struct Stager: Sendable {
                             continue
                         }
                     }
-                    try writer.append(buffer, row: row.row)
+                    try writer.append(buffer, row: row.row, inputTokens: renderer.inputTokens(of: buffer))
                     continue
                 }
                 failed += 1

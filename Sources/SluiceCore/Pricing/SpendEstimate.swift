@@ -45,15 +45,16 @@ public struct SpendEstimate: Sendable, Equatable {
         priceMissing = price.price == nil ? (price.missing ?? "no price") : nil
     }
 
-    /// Measures the chunk files at `paths` for `spec` rendered in `wireFormat`. Blocking.
+    /// The estimate of a drop's staged `chunks` (their stored counts, or their files read back) for `spec`
+    /// rendered in `wireFormat`. Blocking.
     public static func of(
-        chunkPaths paths: [String],
+        chunks: [ChunkRecord],
         spec: PipelineSpec,
         wireFormat: WireFormat,
         price: PriceLookup,
         calibration: TokenCalibration? = nil
     ) throws -> SpendEstimate {
-        let measure = try ChunkTokens(spec: spec, wireFormat: wireFormat).measure(chunkPaths: paths)
+        let measure = try ChunkTokens(spec: spec, wireFormat: wireFormat).sent(chunks: chunks)
         return SpendEstimate(
             measure: measure,
             output: OutputEstimate(spec: spec, anthropic: wireFormat == .anthropicBatch),

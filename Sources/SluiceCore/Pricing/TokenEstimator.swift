@@ -28,67 +28,10 @@ public enum TokenEstimator {
     static let perCyrillicWord = 0.1899
     static let perOtherByte = 0.3318
 
-    private enum Class: Equatable {
-        case asciiLetter, latinLetter, digit, space, punctuation, cjk, cyrillic, other
-    }
-
-    private static func classify(_ scalar: Unicode.Scalar) -> Class {
-        let v = scalar.value
-        if v < 0x80 {
-            switch v {
-            case 0x41...0x5A, 0x61...0x7A: return .asciiLetter
-            case 0x30...0x39: return .digit
-            case 0x20, 0x09, 0x0A, 0x0D: return .space
-            default: return .punctuation
-            }
-        }
-        switch v {
-        case 0x3000...0x30FF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xFF00...0xFFEF: return .cjk
-        case 0x80...0x24F: return scalar.properties.isAlphabetic ? .latinLetter : .other
-        case 0x370...0x52F: return .cyrillic
-        default: return .other
-        }
-    }
-
     /// The estimated token count of `text` (no message overhead).
     public static func tokens(in text: String) -> Double {
-        let scalars = Array(text.unicodeScalars)
-        var total = 0.0
-        var i = 0
-        while i < scalars.count {
-            let kind = classify(scalars[i])
-            var j = i + 1
-            switch kind {
-            case .asciiLetter, .latinLetter:
-                var extended = kind == .latinLetter ? 1 : 0
-                while j < scalars.count {
-                    let next = classify(scalars[j])
-                    guard next == .asciiLetter || next == .latinLetter else { break }
-                    if next == .latinLetter { extended += 1 }
-                    j += 1
-                }
-                total +=
-                    perWord + perWordCharacter * Double(j - i) + perExtendedLatinLetter * Double(extended)
-            case .cyrillic:
-                while j < scalars.count, classify(scalars[j]) == .cyrillic { j += 1 }
-                total += perCyrillicWord + perCyrillicLetter * Double(j - i)
-            case .digit:
-                while j < scalars.count, classify(scalars[j]) == .digit { j += 1 }
-                total += perDigitGroup * Double((j - i + 2) / 3)
-            case .space:
-                var newline = scalars[i] == "\n"
-                while j < scalars.count, classify(scalars[j]) == .space {
-                    if scalars[j] == "\n" { newline = true }
-                    j += 1
-                }
-                if newline { total += perNewlineRun } else if j - i > 1 { total += perSpaceRun }
-            case .punctuation: total += perPunctuation
-            case .cjk: total += perCJK
-            case .other: total += perOtherByte * Double(String(scalars[i]).utf8.count)
-            }
-            i = j
-        }
-        return total
+        var text = text
+        return text.withUTF8 { tokens(utf8: UnsafeRawBufferPointer($0)) }
     }
 
     /// Input tokens of one chat request: every message's text plus OpenAI's per-message and per-request overhead.

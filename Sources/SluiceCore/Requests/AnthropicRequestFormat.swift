@@ -42,6 +42,6 @@ public enum AnthropicRequestFormat {
             }
         }
         constant("}}\n")
-        return RequestLine(parts: RequestLine.merged(parts), fields: fields)
+        return RequestLine(parts: RequestLine.merged(parts), fields: fields, tokens: .chat)
     }
 }

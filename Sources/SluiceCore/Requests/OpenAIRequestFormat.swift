@@ -40,6 +40,7 @@ public enum OpenAIRequestFormat {
             constant(#","response_format":"# + json(format))
         }
         constant("}}\n")
-        return RequestLine(parts: RequestLine.merged(parts), fields: fields)
+        return RequestLine(
+            parts: RequestLine.merged(parts), fields: fields, tokens: spec.endpoint == .embeddings ? .text : .chat)
     }
 }

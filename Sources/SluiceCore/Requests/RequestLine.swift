@@ -17,10 +17,19 @@ public struct RequestLine: Sendable {
     public let parts: [Part]
     /// Every field any template of the line names, in first-use order; templates refer to them by index.
     public let fields: [FieldPath]
+    /// How the line's templates add up to its input tokens.
+    public let tokens: RequestTokens
+    /// The line's templates in order (each a message text).
+    let templates: [CompiledTemplate]
 
-    init(parts: [Part], fields: [FieldPath]) {
+    init(parts: [Part], fields: [FieldPath], tokens: RequestTokens) {
         self.parts = parts
         self.fields = fields
+        self.tokens = tokens
+        templates = parts.compactMap { part in
+            if case .template(let t) = part { return t }
+            return nil
+        }
     }
 
     /// Adjacent constant parts joined, so rendering appends fewer, larger runs.
@@ -43,17 +52,31 @@ public struct RequestLine: Sendable {
         customID: String, into out: inout [UInt8],
         field: (_ index: Int, _ out: inout [UInt8]) -> Bool
     ) -> Bool {
+        var templates: [Int] = []
+        return render(customID: customID, into: &out, templates: &templates, field: field)
+    }
+
+    /// `render`, also setting `templates` to where each template's text starts and ends in `out`, two
+    /// offsets a template in line order: what `RequestTokens.count` reads.
+    @inline(__always)
+    public func render(
+        customID: String, into out: inout [UInt8], templates: inout [Int],
+        field: (_ index: Int, _ out: inout [UInt8]) -> Bool
+    ) -> Bool {
+        templates.removeAll(keepingCapacity: true)
         for part in parts {
             switch part {
             case .bytes(let b): out.append(contentsOf: b)
             case .customID: out.append(contentsOf: customID.utf8)
             case .template(let t):
+                templates.append(out.count)
                 for segment in t.segments {
                     switch segment {
                     case .literal(let b): out.append(contentsOf: b)
                     case .field(let index): if !field(index, &out) { return false }
                     }
                 }
+                templates.append(out.count)
             }
         }
         return true
@@ -69,9 +92,16 @@ public struct CompiledTemplate: Sendable {
     }
 
     public let segments: [Segment]
+    /// The text's estimated tokens when it names no field (the same for every row), else nil.
+    public let constantTokens: Double?
 
     /// Compiles `template`, adding the fields it names to `fields` (shared across a line's templates).
     init(_ template: Template, fields: inout [FieldPath]) {
+        var constant: [UInt8]? = []
+        for segment in template.segments {
+            if case .literal(let bytes) = segment { constant?.append(contentsOf: bytes) } else { constant = nil }
+        }
+        constantTokens = constant.map { text in text.withUnsafeBytes { TokenEstimator.tokens(utf8: $0) } }
         segments = template.segments.map { segment in
             switch segment {
             case .literal(let bytes):

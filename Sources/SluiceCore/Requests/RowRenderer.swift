@@ -14,6 +14,8 @@ public final class RowRenderer {
     private let fileName: String
     private let maxBytes: Int
     private let framing: ChunkFraming
+    /// Where the last rendered line's templates start and end (`RequestLine.render`).
+    private var templates: [Int] = []
 
     /// Opens `sourcePath` (dropped as `fileName`) for `line`'s templates. A request is too large when it cannot
     /// go into a chunk of `maxBytes` framed by `framing`. Throws when the file as a whole is unusable (format,
@@ -52,7 +54,8 @@ public final class RowRenderer {
         }
         buffer.removeAll(keepingCapacity: true)
         let resolver = self.resolver
-        let rendered = line.render(customID: CustomID.make(row: row.row), into: &buffer) { index, out in
+        let rendered = line.render(customID: CustomID.make(row: row.row), into: &buffer, templates: &templates) {
+            index, out in
             resolver.appendEscaped(index, of: row, into: &out)
         }
         if !rendered {
@@ -78,6 +81,9 @@ public final class RowRenderer {
         }
         return (row, nil)
     }
+
+    /// The estimated input tokens of the line `next` just put in `buffer` (`ChunkTokens`' measure).
+    public func inputTokens(of buffer: [UInt8]) -> Double { line.inputTokens(of: buffer, templates: templates) }
 
     /// Checks the end of the file once every row was read: with `requireFinalNewline`, a JSONL file whose last
     /// line has no newline is rejected as truncated. `rows` is the number of rows read.

@@ -145,6 +145,9 @@ public struct ChunkRecord: Codable, Sendable, FetchableRecord, MutablePersistabl
     public var round: Int
     /// The collection's chunk whose batch carries this chunk's requests (a collected drop's round 1).
     public var carrierChunk: Int64? = nil
+    /// Estimated input tokens of its requests, counted as staging rendered them (`StagedChunk.inputTokens`);
+    /// nil when not counted then.
+    public var inputTokens: Double? = nil
 
     public init(
         dropID: Int64, seq: Int, path: String, requests: Int, bytes: Int, firstRow: Int, lastRow: Int, round: Int = 1

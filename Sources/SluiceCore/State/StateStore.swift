@@ -218,6 +218,12 @@ public final class StateStore: Sendable {
             // text included) whenever fewer than `--limit` drops fall in the window: 100 ms with 10,000 drops.
             try db.create(index: "drop_window", on: "drop", columns: ["id", "stage", "updatedAt"])
         }
+        migrator.registerMigration("v14-chunk-tokens") { db in
+            // The estimated input tokens of a staged chunk, counted while its lines were rendered, so the spend
+            // estimate and the token calibration need not read the chunk back (issue 8). NULL: not counted
+            // (chunks staged before this version, retry rounds, collections); those are measured from the file.
+            try db.alter(table: "chunk") { t in t.add(column: "inputTokens", .double) }
+        }
         return migrator
     }
 }
