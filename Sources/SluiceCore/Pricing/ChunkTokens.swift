@@ -33,14 +33,16 @@ public struct ChunkTokens: Sendable {
     /// Reads every request line of the chunk files at `paths`; with `cache`, requests it answers count as
     /// cached, not to send. Blocking.
     ///
-    /// Distinct requests are told apart by `SeenRequests` (20 bytes each; a `Dictionary` took 100 MB at 1M
-    /// requests), which remembers whether the cache answers each in its row field: 2 yes, 1 no.
+    /// Distinct requests are told apart by staging's own table (`SeenRequests`, which here keeps whether the
+    /// cache answers each in its row field: 2 yes, 1 no), with staging's cap: past
+    /// `StagingDedupe.maxTrackedRequests` distinct requests, staging sends a new request's repeats again, and
+    /// so they count as sent here. A `Dictionary` of every request took 100 MB at 1M requests.
     public func measure(chunkPaths paths: [String], cache: (any AnswerLookup)? = nil) throws -> Measure {
         var measure = Measure()
         let keying = RequestKeying(spec: spec)
         let lookup = spec.cache.enabled ? try cache.flatMap { try $0.hasAnswers() ? $0 : nil } : nil
         let notBefore = StagingDedupe.forSpec(spec, cache: nil)?.notBefore
-        var seen = SeenRequests(capacity: Int(Int32.max))
+        var seen = SeenRequests()
         var tokens = TokenSum()
         var uniqueTokens = TokenSum()
         var sendTokens = TokenSum()

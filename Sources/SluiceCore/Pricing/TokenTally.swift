@@ -18,10 +18,10 @@ struct TokenTally {
     mutating func add(_ v: UInt32) {
         if v < 0x80 {
             switch v {
-            case 0x41...0x5A, 0x61...0x7A: letter(extended: false)
+            case 0x41...0x5A, 0x61...0x7A: extend(.letters)
             case 0x30...0x39: extend(.digits)
-            case 0x20, 0x09, 0x0D: space(newline: false)
-            case 0x0A: space(newline: true)
+            case 0x20, 0x09, 0x0D: extend(.spaces)
+            case 0x0A: extend(.spaces, mark: true)
             default:
                 end()
                 total += TokenEstimator.perPunctuation
@@ -32,7 +32,8 @@ struct TokenTally {
         case 0x3000...0x30FF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xFF00...0xFFEF:
             end()
             total += TokenEstimator.perCJK
-        case 0x80...0x24F where Unicode.Scalar(v)?.properties.isAlphabetic == true: letter(extended: true)
+        case 0x80...0x24F where Unicode.Scalar(v)?.properties.isAlphabetic == true:
+            extend(.letters, mark: true)
         case 0x370...0x52F: extend(.cyrillic)
         default:
             end()
@@ -46,33 +47,16 @@ struct TokenTally {
         return total
     }
 
+    /// Continues the run of `kind`, or ends the one before and starts it. `mark`: an extended-Latin letter in a
+    /// letter run (counted), a newline in a space run (remembered).
     @inline(__always)
-    private mutating func letter(extended: Bool) {
-        if run != .letters {
-            end()
-            run = .letters
-        }
-        length += 1
-        if extended { marks += 1 }
-    }
-
-    @inline(__always)
-    private mutating func extend(_ kind: Run) {
+    private mutating func extend(_ kind: Run, mark: Bool = false) {
         if run != kind {
             end()
             run = kind
         }
         length += 1
-    }
-
-    @inline(__always)
-    private mutating func space(newline: Bool) {
-        if run != .spaces {
-            end()
-            run = .spaces
-        }
-        length += 1
-        if newline { marks = 1 }
+        if mark { marks = kind == .letters ? marks + 1 : 1 }
     }
 
     /// Adds the weight of the run that just ended.
