@@ -4,7 +4,12 @@ import Testing
 @testable import SluiceCore
 
 /// The byte-level count (`TokenTally`) against the straightforward one it replaced, on random texts.
+///
+/// The tally weighs feature counts at the end, the straightforward count each run as it ends: the same terms
+/// summed in another order, so they agree to rounding, not to the bit.
 @Suite struct TokenTallyTests {
+    static func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+
     /// The count as it was first written: an array of scalars, classified, walked run by run.
     static func straightforward(_ text: String) -> Double {
         enum Class: Equatable { case asciiLetter, latinLetter, digit, space, punctuation, cjk, cyrillic, other }
@@ -82,7 +87,7 @@ import Testing
         var random = SeededGenerator(state: 8)
         for _ in 0..<5_000 {
             let s = text(&random)
-            #expect(TokenEstimator.tokens(in: s) == Self.straightforward(s), "\(s.debugDescription)")
+            #expect(Self.same(TokenEstimator.tokens(in: s), Self.straightforward(s)), "\(s.debugDescription)")
         }
     }
 
@@ -93,7 +98,7 @@ import Testing
             var escaped: [UInt8] = []
             s.withUTF8 { JSONWriter.escape(UnsafeRawBufferPointer($0), into: &escaped) }
             let count = escaped.withUnsafeBytes { TokenEstimator.tokens(jsonContent: $0) }
-            #expect(count == Self.straightforward(s), "\(s.debugDescription)")
+            #expect(Self.same(count, Self.straightforward(s)), "\(s.debugDescription)")
         }
     }
 
@@ -103,7 +108,7 @@ import Testing
         for content in contents {
             let decoded = try #require(try JSONParser.parse(Array(("\"" + content + "\"").utf8)).stringValue)
             let count = Array(content.utf8).withUnsafeBytes { TokenEstimator.tokens(jsonContent: $0) }
-            #expect(count == Self.straightforward(decoded), "\(content)")
+            #expect(Self.same(count, Self.straightforward(decoded)), "\(content)")
         }
     }
 
@@ -116,7 +121,7 @@ import Testing
         ]
         for (bytes, reading) in damaged {
             let count = bytes.withUnsafeBytes { TokenEstimator.tokens(utf8: $0) }
-            #expect(count == Self.straightforward(reading), "\(bytes)")
+            #expect(Self.same(count, Self.straightforward(reading)), "\(bytes)")
         }
     }
 }
