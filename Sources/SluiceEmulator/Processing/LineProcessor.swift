@@ -31,6 +31,8 @@ struct ProcessingPlan: Sendable {
     var faults: FaultPlan
     /// `expire` or `stuck` when the batch drew one: either stops after the first half of the requests.
     var batchFault: FaultKind?
+    /// The answers' `created` timestamp; nil: the time processing starts (tests pin it to compare two runs).
+    var created: Int? = nil
 }
 
 /// How processing ended.
@@ -55,8 +57,13 @@ struct ProcessingSummary: Sendable {
 /// `ResultAssembly` later concatenates and shuffles them, so output order differs from input order while
 /// memory stays bounded by one bucket.
 enum LineProcessor {
-    /// Processes the plan's input file. Blocking: run it on an owned thread.
-    static func run(_ plan: ProcessingPlan) throws -> ProcessingSummary {
+    /// False when `SLUICE_EMULATOR_FAST_PATHS=0`: every line then takes the straightforward path, so a benchmark
+    /// can compare both in one build and a suspected fast-path bug can be ruled out without rebuilding.
+    static let fastPathsEnabled = ProcessInfo.processInfo.environment["SLUICE_EMULATOR_FAST_PATHS"] != "0"
+
+    /// Processes the plan's input file. Blocking: run it on an owned thread. `fastPaths: false` answers every
+    /// line the straightforward way (parse, build, serialise): the oracle the fast paths are tested against.
+    static func run(_ plan: ProcessingPlan, fastPaths: Bool = fastPathsEnabled) throws -> ProcessingSummary {
         try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: true)
         guard plan.slots.acquire(unless: plan.signal) else {
             return ProcessingSummary(
@@ -78,10 +85,13 @@ enum LineProcessor {
         let faultFrom = plan.batchFault == nil ? Int.max : plan.requestCount / 2
         let start = ContinuousClock.now
         var index = 0
-        let created = Int(Date().timeIntervalSince1970)
+        let created = plan.created ?? Int(Date().timeIntervalSince1970)
         let memo = ModelMemo()
+        let formats = ChatFormatMemo()
+        let chatFastPath = fastPaths && plan.endpoint == "/v1/chat/completions"
         var line = [UInt8]()
         line.reserveCapacity(8192)
+        var choices = [UInt8]()
         try LineReader.forEachLine(path: plan.inputPath) { _, bytes in
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             if !expired {
@@ -110,8 +120,18 @@ enum LineProcessor {
                 }
             }
             index += 1
-            guard case .object(let request)? = try? JSONParser.parse(buffer: bytes) else { return true }
-            let customID = request["custom_id"] ?? .null
+            let scan = chatFastPath && !expired ? ChatLineScan.scan(bytes, formats: formats) : nil
+            let request: JSONObject
+            let customID: JSONValue
+            if let scan {
+                // Parsed only if the line needs the straightforward path after all (a fault applies).
+                request = JSONObject()
+                customID = .string(scan.customID)
+            } else {
+                guard case .object(let parsed)? = try? JSONParser.parse(buffer: bytes) else { return true }
+                request = parsed
+                customID = request["custom_id"] ?? .null
+            }
             let lineID = "batch_req_" + ids.hex(32)
             let requestID = "req_" + ids.hex(32)
             let bucket = placement.below(ResultBuckets.count)
@@ -121,10 +141,22 @@ enum LineProcessor {
                 try buckets.errors[bucket].appendLine(line)
                 counts.failed += 1
             } else {
-                let body = request["body"]?.objectValue ?? JSONObject()
                 var fault = customID.stringValue.flatMap { plan.faults.lineFault(seed: plan.model.seed, customID: $0) }
                 if let kind = fault, !DeterministicModel.lineFault(kind, applies: plan.endpoint) { fault = nil }
                 if let fault { injected[fault, default: 0] += 1 }
+                if let scan, fault == nil, !FaultTriggers.mayHoldTrigger(rawJSON: bytes) {
+                    let tokens = ChatAnswerWriter.writeLine(
+                        into: &line, scan: scan, line: bytes, lineID: lineID, requestID: requestID, model: plan.model,
+                        created: created, ids: &ids, choices: &choices)
+                    try buckets.outputs[bucket].appendLine(line)
+                    counts.completed += 1
+                    usage.input += tokens.input
+                    usage.output += tokens.output
+                    if index & 255 == 0 { plan.progress.set(counts, usage) }
+                    return true
+                }
+                let fullRequest = scan == nil ? request : (try? JSONParser.parse(buffer: bytes))?.objectValue ?? request
+                let body = fullRequest["body"]?.objectValue ?? JSONObject()
                 let forced = fault.flatMap(FaultTriggers.trigger(for:))
                 let answer = plan.model.answer(
                     endpoint: plan.endpoint, body: body, created: created, ids: &ids, memo: memo, forced: forced)
