@@ -8,8 +8,8 @@ public struct StagedChunk: Sendable, Equatable {
     public var bytes: Int
     public var firstRow: Int
     public var lastRow: Int
-    /// The estimated input tokens of its requests, summed while staging rendered them; nil when the lines were
-    /// not measured as they were written (retry rounds copy lines).
+    /// The estimated input tokens of its requests, counted while staging rendered them (`TokenCountingThread`);
+    /// nil when the lines were not counted as they were written (retry rounds and collections copy lines).
     public var inputTokens: TokenSum? = nil
 }
 
@@ -60,9 +60,8 @@ final class ChunkWriter {
     /// Whether a line of `count` bytes can go into any chunk at all.
     func fits(_ count: Int) -> Bool { framing.fits(count, maxBytes: maxBytes) }
 
-    /// Appends one line (with its newline) for `row`, starting a new chunk when this one is full; `inputTokens`
-    /// is the line's estimate, when known.
-    func append(_ line: [UInt8], row: Int, inputTokens: Double? = nil) throws(RecordsError) {
+    /// Appends one line (with its newline) for `row`, starting a new chunk when this one is full.
+    func append(_ line: [UInt8], row: Int) throws(RecordsError) {
         if let open = current,
             open.chunk.bytes + framing.separator.count + line.count + framing.suffix.count > maxBytes
                 || open.chunk.requests >= (chunks.isEmpty ? min(maxRequests, firstChunkRequests ?? maxRequests) : maxRequests)
@@ -73,8 +72,7 @@ final class ChunkWriter {
             let seq = firstSeq + chunks.count
             let path = directory + "/" + Self.fileName(seq: seq)
             current = (try FileSink(path: path, gzip: false), StagedChunk(
-                seq: seq, path: path, requests: 0, bytes: 0, firstRow: row, lastRow: row,
-                inputTokens: inputTokens == nil ? nil : TokenSum()))
+                seq: seq, path: path, requests: 0, bytes: 0, firstRow: row, lastRow: row))
             if !framing.prefix.isEmpty {
                 try current!.sink.write(framing.prefix)
                 current!.chunk.bytes += framing.prefix.count
@@ -87,7 +85,6 @@ final class ChunkWriter {
         current!.chunk.requests += 1
         current!.chunk.bytes += line.count
         current!.chunk.lastRow = row
-        if let inputTokens { current!.chunk.inputTokens?.add(inputTokens) } else { current!.chunk.inputTokens = nil }
     }
 
     /// Whether the open chunk can take `requests` more lines of `bytes` in all (a new chunk always can).

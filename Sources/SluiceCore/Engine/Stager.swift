@@ -125,6 +125,9 @@ public struct Stager: Sendable {
         }
         // An empty cache costs no lookups.
         let cache = try dedupe?.cache.flatMap { try $0.hasAnswers() ? $0 : nil }
+        let counter = TokenCountingThread(line: line)
+        var counted = false
+        defer { if !counted { counter.stop() } }
         var seen = SeenRequests()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
@@ -152,7 +155,8 @@ public struct Stager: Sendable {
                             continue
                         }
                     }
-                    try writer.append(buffer, row: row.row, inputTokens: renderer.inputTokens(of: buffer))
+                    try writer.append(buffer, row: row.row)
+                    counter.add(buffer, templates: renderer.templates, chunk: writer.currentSeq)
                     continue
                 }
                 failed += 1
@@ -165,7 +169,10 @@ public struct Stager: Sendable {
             try renderer.finish(rows: rows, requireFinalNewline: requireFinalNewline)
             try failures.finish()
             try references?.finish()
-            let chunks = try writer.finish()
+            var chunks = try writer.finish()
+            let tokens = counter.finish()
+            counted = true
+            for i in chunks.indices { chunks[i].inputTokens = tokens[chunks[i].seq] ?? TokenSum() }
             progress(rows, renderer.reader.bytesConsumed)
             var result = StagingResult(rowsIn: rows, chunks: chunks, failedRows: failed)
             result.dedupedRows = deduped

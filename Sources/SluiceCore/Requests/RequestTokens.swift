@@ -8,8 +8,23 @@ public enum RequestTokens: Sendable {
     /// Chat messages (OpenAI chat, Anthropic system and messages): each text plus OpenAI's per-message and
     /// per-request overhead, as `TokenEstimator.chatTokens` adds them.
     case chat
-    /// One text without overhead (the embeddings input).
+    /// The texts without overhead (the embeddings input, the line's one template).
     case text
+
+    /// The request's tokens from the counts of its `count` texts, each asked for once, in order.
+    @inline(__always)
+    func total(of count: Int, text: (Int) -> Double) -> Double {
+        switch self {
+        case .text:
+            var total = 0.0
+            for k in 0..<count { total += text(k) }
+            return total
+        case .chat:
+            var total = Double(TokenEstimator.tokensPerRequest)
+            for k in 0..<count { total = total + text(k) + Double(TokenEstimator.tokensPerMessage) }
+            return total
+        }
+    }
 }
 
 extension RequestLine {
@@ -17,18 +32,10 @@ extension RequestLine {
     /// set in `templates`.
     public func inputTokens(of line: [UInt8], templates offsets: [Int]) -> Double {
         line.withUnsafeBytes { bytes in
-            func text(_ k: Int) -> Double {
+            tokens.total(of: templates.count) { k in
                 if let constant = templates[k].constantTokens { return constant }
-                let content = UnsafeRawBufferPointer(rebasing: bytes[offsets[2 * k]..<offsets[2 * k + 1]])
-                return TokenEstimator.tokens(jsonContent: content)
-            }
-            switch tokens {
-            case .text:
-                return templates.isEmpty ? 0 : text(0)
-            case .chat:
-                var total = Double(TokenEstimator.tokensPerRequest)
-                for k in templates.indices { total = total + text(k) + Double(TokenEstimator.tokensPerMessage) }
-                return total
+                return TokenEstimator.tokens(
+                    jsonContent: UnsafeRawBufferPointer(rebasing: bytes[offsets[2 * k]..<offsets[2 * k + 1]]))
             }
         }
     }

@@ -15,7 +15,7 @@ public final class RowRenderer {
     private let maxBytes: Int
     private let framing: ChunkFraming
     /// Where the last rendered line's templates start and end (`RequestLine.render`).
-    private var templates: [Int] = []
+    private(set) var templates: [Int] = []
 
     /// Opens `sourcePath` (dropped as `fileName`) for `line`'s templates. A request is too large when it cannot
     /// go into a chunk of `maxBytes` framed by `framing`. Throws when the file as a whole is unusable (format,
