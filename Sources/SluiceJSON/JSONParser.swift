@@ -193,9 +193,19 @@ public struct JSONParser {
                 position += 1
                 try parseEscape(into: &bytes)
             default:
-                if b < 0x20 { throw error("json.control_character", "unescaped control character in string") }
-                bytes.append(b)
-                position += 1
+                // Copy the run up to the next quote, backslash or control character in one append: a model's
+                // JSON answer arrives as a string with every quote escaped, and byte-by-byte appends were most
+                // of reading it.
+                let runStart = position
+                while position < buffer.count {
+                    let c = buffer[position]
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                    position += 1
+                }
+                if position == runStart {
+                    throw error("json.control_character", "unescaped control character in string")
+                }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[runStart..<position]))
             }
         }
         throw error("json.unexpected_end", "unterminated string")

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Which parts of a JSON text `JSONPruningParser` materialises; everything else is checked and skipped.
 public indirect enum JSONKeep: Sendable {
     /// The whole value.
@@ -111,8 +117,17 @@ public struct JSONPruningParser {
         }
         // Without escapes the key is its bytes: compare them, no String built for the keys that are skipped.
         let raw = UnsafeRawBufferPointer(rebasing: buffer[(start + 1)..<(position - 1)])
-        for (name, keep) in members where name.utf8.elementsEqual(raw) { return (name, keep) }
+        for (name, keep) in members where Self.sameBytes(name, raw) { return (name, keep) }
         return nil
+    }
+
+    /// Whether `name`'s UTF-8 is `raw`: a length test, then one memcmp (the generic `elementsEqual` walked the
+    /// view byte by byte, 2% of a result ingest).
+    private static func sameBytes(_ name: String, _ raw: UnsafeRawBufferPointer) -> Bool {
+        guard name.utf8.count == raw.count else { return false }
+        guard let base = raw.baseAddress, raw.count > 0 else { return true }
+        return name.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, base, raw.count) == 0 }
+            ?? name.utf8.elementsEqual(raw)
     }
 
     private mutating func keepArray(_ element: JSONKeep, depth: Int) throws(JSONParseError) -> JSONValue {

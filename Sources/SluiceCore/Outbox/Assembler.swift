@@ -91,6 +91,7 @@ public struct Assembler: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
         var rendered: [UInt8] = []
+        var attempts: [LayerOutcome] = []
 
         if reader.format == .csv {
             for (i, name) in reader.header.enumerated() {
@@ -110,7 +111,7 @@ public struct Assembler: Sendable {
             result.rowsIn += 1
             if result.rowsIn & 0xFFF == 0, stop?.isRaised == true { throw StoppedEarly() }
             let fate: RowFate
-            var history: [RowOutcome] = []
+            var history: [LayerOutcome] = []
             if let failure = try stagingFailures.failure(for: row.row) {
                 fate = .failed(failure, attempts: 0, raw: nil)
             } else if let reference = try references.reference(for: row.row) {
@@ -123,7 +124,7 @@ public struct Assembler: Sendable {
                     fate = Self.taken(from: primary, held: try held.fate(of: primary))
                 }
             } else {
-                let attempts = try layers.outcomes(row: row.row)
+                try layers.outcomes(row: row.row, into: &attempts)
                 if let outcome = attempts.first {
                     history = Array(attempts.dropFirst().reversed())
                     for attempt in attempts {
@@ -134,9 +135,15 @@ public struct Assembler: Sendable {
                     }
                     if !history.isEmpty { result.retriedRows += 1 }
                     if outcome.shared { result.deduped += 1 } else { result.answeredBySending += 1 }
-                    switch outcome.output {
-                    case .success(let value):
-                        fate = .enriched(value)
+                    switch outcome {
+                    case .answer(_, let text): fate = .answered(text)
+                    case .parsed(let parsed):
+                        switch parsed.output {
+                        case .success(let value): fate = .enriched(value)
+                        case .failure(let failure): fate = .failed(failure, attempts: parsed.attempts, raw: parsed.raw)
+                        }
+                    }
+                    if fate.isEnriched {
                         if !history.isEmpty { result.rowsRecoveredByRetry += 1 }
                         if let answers, !outcome.shared {
                             rendered.removeAll(keepingCapacity: true)
@@ -146,11 +153,11 @@ public struct Assembler: Sendable {
                             if complete {
                                 try answers.sink(
                                     AnswerEntry(
-                                        key: answers.keying.key(line: rendered[...]), output: JSONWriter.string(value),
+                                        key: answers.keying.key(line: rendered[...]),
+                                        output: try Self.answerText(fate, row: row.row),
                                         inputTokens: outcome.usage?.input ?? 0, outputTokens: outcome.usage?.output ?? 0))
                             }
                         }
-                    case .failure(let failure): fate = .failed(failure, attempts: outcome.attempts, raw: outcome.raw)
                     }
                 } else {
                     let missing = RowFailure(
@@ -169,9 +176,15 @@ public struct Assembler: Sendable {
                 try enriched.sink.write(out)
                 try chained?.offer(out, output: output)
                 result.succeeded += 1
+            case .answered(let text):
+                try appendEnriched(row, answer: text, to: &out)
+                try enriched.sink.write(out)
+                if let chained { try chained.offer(out, output: try RowFate.parse(text, row: row.row)) }
+                result.succeeded += 1
             case .failed(let failure, let attempts, let raw):
                 appendFailure(
-                    row, failure: failure, attempts: attempts, raw: raw, history: history, resolver: resolver,
+                    row, failure: failure, attempts: attempts, raw: raw,
+                    history: try history.map { try $0.parsedOutcome(row: row.row) }, resolver: resolver,
                     header: reader.header, to: &out)
                 try failures.sink.write(out)
                 result.failed += 1
@@ -199,6 +212,8 @@ public struct Assembler: Sendable {
         switch held {
         case .enriched(let output)?:
             return .enriched(output)
+        case .answered(let text)?:
+            return .answered(text)
         case .failed(var failure, let attempts, let raw)?:
             failure.message += " (the same request as row \(primary), sent once)"
             return .failed(failure, attempts: attempts, raw: raw)
@@ -210,14 +225,57 @@ public struct Assembler: Sendable {
         }
     }
 
+    /// An enriched fate's answer as the compact JSON text the result cache keeps.
+    private static func answerText(_ fate: RowFate, row: Int) throws -> String {
+        switch fate {
+        // The outcome file holds the writer's text, which is what writing its value again gives.
+        case .answered(let text): return String(decoding: text, as: UTF8.self)
+        case .enriched(let value): return JSONWriter.string(value)
+        case .failed: preconditionFailure("a failed row has no answer")
+        }
+    }
+
+    /// Appends an enriched row whose answer is text: cells copied from it, or rendered from its parsed value when
+    /// the text is not in the layout `AnswerCells` reads.
+    private func appendEnriched(_ row: SourceRow, answer text: [UInt8], to out: inout [UInt8]) throws {
+        let start = out.count
+        var rendered = false
+        appendRecord(row, to: &out) { out, leadingComma in
+            text.withUnsafeBytes { raw in
+                rendered =
+                    leadingComma == nil
+                    ? columns.appendCSV(answer: raw, to: &out)
+                    : columns.appendJSONMembers(answer: raw, leadingComma: leadingComma!, to: &out)
+            }
+        }
+        if !rendered {
+            out.removeSubrange(start...)
+            appendEnriched(row, output: try RowFate.parse(text, row: row.row), to: &out)
+        }
+    }
+
     private func appendEnriched(_ row: SourceRow, output: JSONValue, to out: inout [UInt8]) {
+        appendRecord(row, to: &out) { out, leadingComma in
+            if let leadingComma {
+                columns.appendJSONMembers(output, leadingComma: leadingComma, to: &out)
+            } else {
+                columns.appendCSV(output, to: &out)
+            }
+        }
+    }
+
+    /// Appends the row's original fields and, where the output goes, `cells` (given nil for a CSV record, or for
+    /// a JSONL object whether a comma must precede the first member).
+    private func appendRecord(
+        _ row: SourceRow, to out: inout [UInt8], cells: (inout [UInt8], _ leadingComma: Bool?) -> Void
+    ) {
         switch row {
         case .csv(let record):
             for i in 0..<record.fieldCount {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 record.withField(i) { CSVFormat.appendField($0, to: &out) }
             }
-            columns.appendCSV(output, to: &out)
+            cells(&out, nil)
             out.append(contentsOf: CSVFormat.recordTerminator)
         case .jsonl(let line, let parsed):
             // The original bytes stay as they were; output members go in before the closing brace.
@@ -225,7 +283,7 @@ public struct Assembler: Sendable {
             while end > 0, [0x20, 0x09, 0x0D, 0x0A].contains(line.bytes[end - 1]) { end -= 1 }
             out.append(contentsOf: line.bytes[0..<(end - 1)])
             let empty = (try? parsed.get().isEmpty) ?? false
-            columns.appendJSONMembers(output, leadingComma: !empty, to: &out)
+            cells(&out, !empty)
             out.append(contentsOf: "}\n".utf8)
         }
     }

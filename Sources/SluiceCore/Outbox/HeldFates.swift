@@ -36,7 +36,7 @@ final class HeldFates {
     func keep(_ fate: RowFate, row: Int) throws {
         precondition(rows.last.map { $0 < row } ?? true, "held fates are kept in increasing row order")
         let start = pending.count
-        JSONWriter.write(fate.json, into: &pending)
+        JSONWriter.write(try fate.json(row: row), into: &pending)
         rows.append(row)
         offsets.append(written + Int64(start))
         lengths.append(Int32(pending.count - start))

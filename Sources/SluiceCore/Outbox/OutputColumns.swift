@@ -20,6 +20,12 @@ public struct OutputColumns: Sendable {
         }
     }
 
+    /// Columns named `prefix` + property, one per entry of `properties` (nil: the whole output value).
+    init(prefix: String, properties: [String?], single: String = "output") {
+        names = properties.map { prefix + ($0 ?? single) }
+        self.properties = properties
+    }
+
     /// The value of column `i` in an output.
     func value(_ i: Int, of output: JSONValue) -> JSONValue {
         guard let property = properties[i] else { return output }

@@ -60,6 +60,12 @@ public struct RowOutcome: Sendable {
     /// Answered by another file's identical request in the same shared batch.
     public var shared = false
 
+    init(row: Int, attempts: Int, output: Result<JSONValue, RowFailure>) {
+        self.row = row
+        self.attempts = attempts
+        self.output = output
+    }
+
     init(json: JSONValue) throws(OutcomeFileError) {
         guard case .int(let row)? = json["row"] else { throw OutcomeFileError(message: "outcome without row") }
         self.row = row
@@ -143,6 +149,32 @@ public final class OutcomeIndex {
 
     /// The outcome of `row`, or nil when the chunk has none for it.
     public func outcome(row: Int) throws -> RowOutcome? {
+        try withLine(row: row) { line in try Self.parsed(line, row: row) }
+    }
+
+    /// The outcome of `row` as assembly reads it: an answer in the writer's layout is read on its bytes and keeps
+    /// its answer as text; any other line is parsed whole.
+    func layerOutcome(row: Int) throws -> LayerOutcome? {
+        try withLine(row: row) { line in
+            if let answer = AnswerLine.read(line) {
+                return .answer(answer, text: [UInt8](UnsafeRawBufferPointer(rebasing: line[answer.output])))
+            }
+            return .parsed(try Self.parsed(line, row: row))
+        }
+    }
+
+    private static func parsed(_ line: UnsafeRawBufferPointer, row: Int) throws -> RowOutcome {
+        do {
+            return try RowOutcome(json: try JSONParser.parse(buffer: line))
+        } catch let error as OutcomeFileError {
+            throw error
+        } catch {
+            throw OutcomeFileError(message: "outcome for row \(row) is not JSON: \(error)")
+        }
+    }
+
+    /// Calls `body` with the bytes of `row`'s line (valid only during the call); nil when the row has none.
+    private func withLine<R>(row: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         guard let entry = entries[row] else { return nil }
         if entry.offset < windowStart || entry.offset + Int64(entry.length) > windowStart + Int64(windowCount) {
             // Out of order, read just the line: reading ahead would fetch bytes no one asks for next.
@@ -157,15 +189,8 @@ public final class OutcomeIndex {
         }
         nextLine = entry.offset + Int64(entry.length) + 1
         let start = Int(entry.offset - windowStart)
-        do {
-            let json = try window.withUnsafeBytes { raw in
-                try JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: raw[start..<(start + entry.length)]))
-            }
-            return try RowOutcome(json: json)
-        } catch let error as OutcomeFileError {
-            throw error
-        } catch {
-            throw OutcomeFileError(message: "outcome for row \(row) is not JSON: \(error)")
+        return try window.withUnsafeBytes { raw in
+            try body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + entry.length)]))
         }
     }
 

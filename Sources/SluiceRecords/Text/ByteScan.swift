@@ -1,6 +1,6 @@
 /// Checks over record bytes: well-formed UTF-8 and NUL bytes in one pass, eight ASCII bytes at a time; only
 /// records that fail it are looked at field by field to name the column at fault.
-enum ByteScan {
+public enum ByteScan {
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
     private static let lowBits: UInt64 = 0x0101_0101_0101_0101
 
@@ -10,7 +10,7 @@ enum ByteScan {
     }
 
     /// Whether the bytes are well-formed UTF-8 (Unicode table 3-7: no overlongs, surrogates or values > U+10FFFF).
-    static func isValidUTF8(_ base: UnsafeRawPointer, count: Int) -> Bool {
+    public static func isValidUTF8(_ base: UnsafeRawPointer, count: Int) -> Bool {
         scan(base, count: count, allowNUL: true)
     }
 
