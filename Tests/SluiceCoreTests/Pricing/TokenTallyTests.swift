@@ -125,3 +125,20 @@ import Testing
         }
     }
 }
+
+extension TokenTallyTests {
+    /// The eight-at-a-time letter test against the byte test, on every byte value in every lane.
+    @Test func wordTestMatchesTheByteTest() {
+        var random = SeededGenerator(state: 10)
+        for round in 0..<4_096 {
+            var bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &random) }
+            bytes[round % 8] = UInt8(round / 8 % 256)
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
+            let mask = TokenTally.notLetters(word)
+            for lane in 0..<8 {
+                let flagged = (mask >> UInt64(lane * 8 + 7)) & 1 == 1
+                #expect(flagged == !TokenTally.isLetter(bytes[lane]), "byte \(bytes[lane]) in lane \(lane)")
+            }
+        }
+    }
+}
