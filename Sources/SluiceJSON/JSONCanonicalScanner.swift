@@ -148,7 +148,7 @@ public struct JSONCanonicalScanner {
             case 0x20..<0x80:
                 position += 1
             default:
-                guard let length = Self.utf8Sequence(buffer, at: position) else { return nil }
+                guard let length = UTF8Check.sequenceLength(buffer, at: position) else { return nil }
                 position += length
             }
         }
@@ -180,29 +180,6 @@ public struct JSONCanonicalScanner {
         case 0x61...0x66: return b - 0x61 + 10
         default: return nil
         }
-    }
-
-    /// The length of the well-formed UTF-8 sequence of a non-ASCII character at `i` (Unicode table 3-7).
-    static func utf8Sequence(_ buffer: UnsafeRawBufferPointer, at i: Int) -> Int? {
-        let lead = buffer[i]
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: return nil
-        }
-        guard i + length <= buffer.count else { return nil }
-        let second = buffer[i + 1]
-        guard second >= low && second <= high else { return nil }
-        for k in 2..<max(2, length) where buffer[i + k] & 0xC0 != 0x80 { return nil }
-        return length
     }
 
     private mutating func literal(_ text: StaticString) -> Bool {

@@ -334,9 +334,9 @@ public struct JSONPruningParser {
 }
 
 /// Well-formed UTF-8 (Unicode 15 table 3-7, what `String(validating:)` accepts), one sequence at a time.
-enum UTF8Check {
+public enum UTF8Check {
     /// The length of the valid multi-byte sequence at `i` (whose first byte is >= 0x80), or nil.
-    static func sequenceLength(_ bytes: UnsafeRawBufferPointer, at i: Int) -> Int? {
+    public static func sequenceLength(_ bytes: UnsafeRawBufferPointer, at i: Int) -> Int? {
         let lead = bytes[i]
         let length: Int
         var low: UInt8 = 0x80

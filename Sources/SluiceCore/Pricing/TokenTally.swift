@@ -1,3 +1,5 @@
+import SluiceJSON
+
 /// The running count behind `TokenEstimator`: fed one Unicode scalar at a time, it counts the features the
 /// estimate weighs (words and their letters, digit groups, space runs, ...) and weighs them at the end.
 ///
@@ -180,7 +182,16 @@ enum LatinLetters {
 extension TokenEstimator {
     /// The estimated token count of the UTF-8 text `bytes` (each byte of an invalid sequence counts as one
     /// U+FFFD).
-    static func tokens(utf8 bytes: UnsafeRawBufferPointer) -> Double {
+    static func tokens(utf8 bytes: UnsafeRawBufferPointer) -> Double { count(bytes, json: false) }
+
+    /// The estimated token count of the text whose JSON string content (escaped, without the quotes) is
+    /// `content`: what a rendered request line holds.
+    static func tokens(jsonContent content: UnsafeRawBufferPointer) -> Double { count(content, json: true) }
+
+    /// Feeds `bytes` to a tally: ASCII words in runs, other ASCII by the byte, anything else decoded, and with
+    /// `json` a backslash read as the escape it starts.
+    @inline(__always)
+    private static func count(_ bytes: UnsafeRawBufferPointer, json: Bool) -> Double {
         var tally = TokenTally()
         var i = 0
         let count = bytes.count
@@ -188,37 +199,11 @@ extension TokenEstimator {
             let b = bytes[i]
             if TokenTally.isLetter(b) {
                 i = tally.addWords(bytes, from: i)
-            } else if b < 0x80 {
+            } else if b < 0x80 && !(json && b == 0x5C) {
                 tally.add(ascii: b)
                 i += 1
             } else {
-                let (scalar, length) = UTF8Scalar.decode(bytes, at: i)
-                tally.add(scalar)
-                i += length
-            }
-        }
-        return tally.finish()
-    }
-
-    /// The estimated token count of the text whose JSON string content (escaped, without the quotes) is
-    /// `content`: what a rendered request line holds.
-    static func tokens(jsonContent content: UnsafeRawBufferPointer) -> Double {
-        var tally = TokenTally()
-        var i = 0
-        let count = content.count
-        while i < count {
-            let b = content[i]
-            if TokenTally.isLetter(b) {
-                i = tally.addWords(content, from: i)
-            } else if b < 0x80 && b != 0x5C {
-                tally.add(ascii: b)
-                i += 1
-            } else if b == 0x5C {
-                let (scalar, length) = UTF8Scalar.unescape(content, at: i)
-                tally.add(scalar)
-                i += length
-            } else {
-                let (scalar, length) = UTF8Scalar.decode(content, at: i)
+                let (scalar, length) = b < 0x80 ? UTF8Scalar.unescape(bytes, at: i) : UTF8Scalar.decode(bytes, at: i)
                 tally.add(scalar)
                 i += length
             }
@@ -234,24 +219,9 @@ enum UTF8Scalar {
     /// The scalar of the multi-byte UTF-8 sequence at `i` and its length; U+FFFD and 1 for an invalid one.
     @inline(__always)
     static func decode(_ bytes: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int) {
-        let lead = UInt32(bytes[i])
-        let length: Int
-        var value: UInt32
-        switch lead {
-        case 0xC2...0xDF: (length, value) = (2, lead & 0x1F)
-        case 0xE0...0xEF: (length, value) = (3, lead & 0x0F)
-        case 0xF0...0xF4: (length, value) = (4, lead & 0x07)
-        default: return (replacement, 1)
-        }
-        guard i + length <= bytes.count else { return (replacement, 1) }
-        for k in 1..<length {
-            let next = UInt32(bytes[i + k])
-            guard next & 0xC0 == 0x80 else { return (replacement, 1) }
-            value = value << 6 | (next & 0x3F)
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-        let minimum: UInt32 = length == 3 ? 0x800 : length == 4 ? 0x10000 : 0x80
-        guard value >= minimum, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value) else { return (replacement, 1) }
+        guard let length = UTF8Check.sequenceLength(bytes, at: i) else { return (replacement, 1) }
+        var value = UInt32(bytes[i]) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for k in 1..<length { value = value << 6 | (UInt32(bytes[i + k]) & 0x3F) }
         return (value, length)
     }
 
