@@ -2,13 +2,14 @@ import Foundation
 
 /// Counts the input tokens of the requests staging renders on a thread of its own, chunk by chunk.
 ///
-/// Counting reads every byte of every message text (about 0.9 GB for 1M support tickets, ~2 CPU-s): on the
+/// Counting reads every byte of every message text (about 0.9 GB for 1M support tickets, ~1.6 CPU-s): on the
 /// staging thread it cost a third of staging's speed. Staging only copies each line's texts into a batch here;
 /// the count runs on the other core, which a plain file leaves idle and inflate leaves part-idle.
 ///
-/// Memory stays bounded: at most `depth` batches of about `batchBytes` are in flight, and the producer waits
-/// for a free one. A batch holds, per request, its chunk's sequence number and then, for each template that
-/// names a field, the text's length and bytes (a constant template's count is known in advance).
+/// Memory stays bounded: at most `depth` batches of about `batchBytes` (256 KB, some 300 requests; 1 MB in all)
+/// are in flight, and the producer waits for a free one. A batch holds, per request, its chunk's sequence
+/// number and then, for each template that names a field, the text's length and bytes (a constant template's
+/// count is known in advance).
 ///
 /// `@unchecked Sendable`: `free`, `filled`, `ended`, `stopped`, `sums` and `done` are read and written only
 /// while `condition` is locked; `current` only by the producer.
@@ -25,7 +26,7 @@ final class TokenCountingThread: @unchecked Sendable {
     private var current: [UInt8] = []
 
     /// Starts the thread counting requests of `line`'s layout.
-    init(line: RequestLine, batchBytes: Int = 1 << 20, depth: Int = 4) {
+    init(line: RequestLine, batchBytes: Int = 1 << 18, depth: Int = 4) {
         self.line = line
         self.batchBytes = batchBytes
         free = (0..<max(1, depth - 1)).map { _ in
