@@ -102,12 +102,18 @@ struct DeterministicModel: Sendable {
 
     /// `text` cut to about `maxTokens` tokens on a character boundary; nil when it already fits.
     static func truncated(_ text: String, maxTokens: Int) -> String? {
-        let limit = max(0, maxTokens) * 4
         let bytes = Array(text.utf8)
+        guard let end = truncatedLength(bytes, maxTokens: maxTokens) else { return nil }
+        return String(decoding: bytes[0..<end], as: UTF8.self)
+    }
+
+    /// The byte length `truncated` cuts UTF-8 `bytes` to; nil when they already fit.
+    static func truncatedLength(_ bytes: [UInt8], maxTokens: Int) -> Int? {
+        let limit = max(0, maxTokens) * 4
         guard bytes.count > limit else { return nil }
         var end = limit
         while end > 0 && end < bytes.count && bytes[end] & 0xC0 == 0x80 { end -= 1 }
-        return String(decoding: bytes[0..<end], as: UTF8.self)
+        return end
     }
 
     /// `text` cut to half its UTF-8 bytes on a character boundary, as an answer cut at max tokens

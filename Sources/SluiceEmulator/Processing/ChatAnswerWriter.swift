@@ -9,8 +9,9 @@ enum ChatAnswerWriter {
     /// Appends `{"id":..,"custom_id":..,"response":{..,"body":<chat.completion>},"error":null}` for the request
     /// scanned from `line`; returns its token counts. `ids` supplies the completion id, as in the model.
     static func writeLine(
-        into out: inout [UInt8], scan: ChatLineScan, line: UnsafeRawBufferPointer, lineID: String,
-        requestID: String, model: DeterministicModel, created: Int, ids: inout SplitMix64, choices: inout [UInt8]
+        into out: inout [UInt8], scan: ChatLineScan, line: UnsafeRawBufferPointer, lineID: HexID,
+        requestID: HexID, model: DeterministicModel, created: Int, ids: inout SplitMix64, choices: inout [UInt8],
+        content: inout [UInt8]
     ) -> (input: Int, output: Int) {
         // The body's bytes are its compact serialisation: the same seed as `DeterministicModel.random(for:)`.
         var hash = StableHash(seed: model.seed)
@@ -20,31 +21,40 @@ enum ChatAnswerWriter {
         choices.removeAll(keepingCapacity: true)
         var completionTokens = 0
         for index in 0..<scan.n {
-            var content = DeterministicModel.content(shape: scan.shape, triggers: triggers, random: &random)
+            // The content's bytes, as `DeterministicModel.content` would return them; a schema through its plan.
+            content.removeAll(keepingCapacity: true)
+            if let plan = scan.plan {
+                plan.write(random: &random, into: &content)
+            } else {
+                content.append(contentsOf: DeterministicModel.content(shape: scan.shape, triggers: triggers, random: &random).utf8)
+            }
+            var length = content.count
             var finish = "stop"
-            if let maxTokens = scan.maxTokens, let cut = DeterministicModel.truncated(content, maxTokens: maxTokens) {
-                content = cut
+            if let maxTokens = scan.maxTokens, let cut = DeterministicModel.truncatedLength(content, maxTokens: maxTokens) {
+                length = cut
                 finish = "length"
             }
-            completionTokens += DeterministicModel.tokens(bytes: content.utf8.count)
+            completionTokens += DeterministicModel.tokens(bytes: length)
             if index > 0 { choices.append(UInt8(ascii: ",")) }
             choices.append(contentsOf: #"{"index":"#.utf8)
             appendInt(index, into: &choices)
             choices.append(contentsOf: #","message":{"role":"assistant","content":"#.utf8)
-            JSONWriter.writeString(content, into: &choices)
+            choices.append(UInt8(ascii: "\""))
+            content.withUnsafeBytes { JSONWriter.escape(UnsafeRawBufferPointer(rebasing: $0[0..<length]), into: &choices) }
+            choices.append(UInt8(ascii: "\""))
             choices.append(contentsOf: #","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"#.utf8)
             JSONWriter.writeString(finish, into: &choices)
             choices.append(UInt8(ascii: "}"))
         }
         let promptTokens = max(1, DeterministicModel.tokens(bytes: scan.promptBytes))
-        out.append(contentsOf: #"{"id":"#.utf8)
-        JSONWriter.writeString(lineID, into: &out)
-        out.append(contentsOf: #","custom_id":"#.utf8)
+        out.append(contentsOf: #"{"id":"batch_req_"#.utf8)
+        lineID.append(into: &out)
+        out.append(contentsOf: #"","custom_id":"#.utf8)
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[scan.customIDBytes]))
-        out.append(contentsOf: #","response":{"status_code":200,"request_id":"#.utf8)
-        JSONWriter.writeString(requestID, into: &out)
-        out.append(contentsOf: #","body":{"id":"chatcmpl-"#.utf8)
-        out.append(contentsOf: ids.base62(29).utf8)
+        out.append(contentsOf: #","response":{"status_code":200,"request_id":"req_"#.utf8)
+        requestID.append(into: &out)
+        out.append(contentsOf: #"","body":{"id":"chatcmpl-"#.utf8)
+        ids.appendBase62(29, into: &out)
         out.append(contentsOf: #"","object":"chat.completion","created":"#.utf8)
         appendInt(created, into: &out)
         out.append(contentsOf: #","model":"#.utf8)

@@ -23,6 +23,8 @@ struct ChatLineScan {
     var model: Range<Int>
     /// What `response_format` asks for.
     var shape: ContentShape
+    /// The compiled schema when `shape` is `.jsonSchema`.
+    var plan: SchemaPlan?
     /// UTF-8 bytes of every message's text.
     var promptBytes = 0
     /// `max_completion_tokens`, else `max_tokens`.
@@ -63,6 +65,7 @@ struct ChatLineScan {
         var messages = 0
         var promptBytes = 0
         var shape = ContentShape.text
+        var plan: SchemaPlan?
         // Either, when present, is an integer (anything else leaves the fast path), so nil means absent.
         var maxCompletionTokens: Int?
         var maxTokens: Int?
@@ -105,7 +108,7 @@ struct ChatLineScan {
                 return true
             case UInt8(ascii: "r") where scanner.key(key, is: "\"response_format\""):
                 guard let resolved = formats.shape(&scanner) else { return false }
-                shape = resolved
+                (shape, plan) = resolved
                 return true
             default:
                 return scanner.skipValue()
@@ -114,7 +117,7 @@ struct ChatLineScan {
         guard ok, let model, messages > 0 else { return nil }
         return ChatLineScan(
             customID: "", customIDBytes: 0..<0, body: start..<scanner.position, model: model, shape: shape,
-            promptBytes: promptBytes, maxTokens: maxCompletionTokens ?? maxTokens, n: n)
+            plan: plan, promptBytes: promptBytes, maxTokens: maxCompletionTokens ?? maxTokens, n: n)
     }
 
     /// A plain integer small enough that the model's conversion through `Double` leaves it unchanged.
@@ -124,22 +127,24 @@ struct ChatLineScan {
     }
 }
 
-/// The last `response_format` bytes a processing thread saw and the shape they resolved to: every line of a
-/// Sluice batch carries the same one, so it is checked and resolved once. Not thread-safe: one thread owns it.
+/// The last `response_format` bytes a processing thread saw, the shape they resolved to and its schema compiled
+/// (`SchemaPlan`): every line of a Sluice batch carries the same one, so it is checked, resolved and compiled
+/// once. Not thread-safe: one thread owns it.
 final class ChatFormatMemo {
     private var bytes: [UInt8] = []
     private var shape: ContentShape?
+    private var plan: SchemaPlan?
 
-    /// Passes the scanner over the `response_format` value at its position and returns its shape; nil when the
-    /// value is not canonical or the model rejects it.
-    func shape(_ scanner: inout JSONCanonicalScanner) -> ContentShape? {
+    /// Passes the scanner over the `response_format` value at its position and returns its shape and compiled
+    /// schema; nil when the value is not canonical or the model rejects it.
+    func shape(_ scanner: inout JSONCanonicalScanner) -> (ContentShape, SchemaPlan?)? {
         let start = scanner.position
         // A JSON value ends where it ends: equal bytes followed by a delimiter are the same value.
         if let shape, scanner.hasPrefix(bytes, at: start) {
             let end = start + bytes.count
             if end < scanner.buffer.count, scanner.buffer[end] == UInt8(ascii: ",") || scanner.buffer[end] == UInt8(ascii: "}") {
                 scanner.position = end
-                return shape
+                return (shape, plan)
             }
         }
         guard scanner.skipValue() else { return nil }
@@ -148,7 +153,8 @@ final class ChatFormatMemo {
         else { return nil }
         bytes = Array(raw)
         shape = resolved
-        return resolved
+        if case .jsonSchema(let schema) = resolved { plan = SchemaPlan(schema: schema) } else { plan = nil }
+        return (resolved, plan)
     }
 }
 

@@ -31,10 +31,45 @@ enum InputValidation {
                 report.errors.append(BatchLineError(code: code, message: message, param: param, line: line))
             }
         }
+        func record(customID text: String, line number: Int) {
+            report.customIDKeys.append(CustomIDLedger.key(.openAI, text))
+            if !seen.insert(text).inserted {
+                add(
+                    "duplicate_custom_id",
+                    "The custom_id for this request is a duplicate of another request. "
+                        + "The custom_id parameter must be unique for each request in a batch.",
+                    param: "custom_id", line: number)
+            }
+        }
+        var firstModelBytes: [UInt8] = []
+        func record(model: String, line number: Int) {
+            if let first = report.model, first != model {
+                add(
+                    "mismatched_model",
+                    "Each batch may only contain requests for a single model. This request uses '\(model)', "
+                        + "but an earlier request uses '\(first)'.",
+                    param: "body.model", line: number)
+            } else if report.model == nil {
+                report.model = model
+                firstModelBytes = Array(model.utf8)
+            }
+        }
         try LineReader.forEachLine(path: path) { number, bytes in
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             report.requestCount += 1
-            let reduced = scanning ? RequestLineScan.scan(bytes)?.reducedLine(bytes) : nil
+            let scan = scanning ? RequestLineScan.scan(bytes) : nil
+            if let plain = scan?.plainLine(bytes, endpoint: endpoint) {
+                record(customID: plain.customID, line: number)
+                if let model = plain.model {
+                    let raw = UnsafeRawBufferPointer(rebasing: bytes[model])
+                    // Equal bytes are equal strings; unequal ones are compared as strings, as the slow path does.
+                    if report.model == nil || !raw.elementsEqual(firstModelBytes) {
+                        record(model: String(decoding: raw, as: UTF8.self), line: number)
+                    }
+                }
+                return true
+            }
+            let reduced = scan?.reducedLine(bytes)
             guard let line = reduced ?? (try? JSONParser.parse(buffer: bytes))?.objectValue else {
                 add("invalid_json_line", "This line is not parseable as valid JSON.", param: nil, line: number)
                 return true
@@ -44,14 +79,7 @@ enum InputValidation {
             }
             if let id = line["custom_id"], id != .null {
                 if let text = id.stringValue {
-                    report.customIDKeys.append(CustomIDLedger.key(.openAI, text))
-                    if !seen.insert(text).inserted {
-                        add(
-                            "duplicate_custom_id",
-                            "The custom_id for this request is a duplicate of another request. "
-                                + "The custom_id parameter must be unique for each request in a batch.",
-                            param: "custom_id", line: number)
-                    }
+                    record(customID: text, line: number)
                 } else {
                     let e = APIError.invalidType("custom_id", expected: "a string", got: id)
                     add("invalid_type", e.message, param: "custom_id", line: number)
@@ -77,17 +105,7 @@ enum InputValidation {
                     "streaming_unsupported", "\(endpointName(endpoint)): Streaming is not supported in the Batch API.",
                     param: "body.stream", line: number)
             }
-            if let model = body["model"]?.stringValue {
-                if let first = report.model, first != model {
-                    add(
-                        "mismatched_model",
-                        "Each batch may only contain requests for a single model. This request uses '\(model)', "
-                            + "but an earlier request uses '\(first)'.",
-                        param: "body.model", line: number)
-                } else if report.model == nil {
-                    report.model = model
-                }
-            }
+            if let model = body["model"]?.stringValue { record(model: model, line: number) }
             return true
         }
         if report.requestCount == 0 {

@@ -92,6 +92,7 @@ enum LineProcessor {
         var line = [UInt8]()
         line.reserveCapacity(8192)
         var choices = [UInt8]()
+        var content = [UInt8]()
         try LineReader.forEachLine(path: plan.inputPath) { _, bytes in
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
             if !expired {
@@ -132,11 +133,13 @@ enum LineProcessor {
                 request = parsed
                 customID = request["custom_id"] ?? .null
             }
-            let lineID = "batch_req_" + ids.hex(32)
-            let requestID = "req_" + ids.hex(32)
+            // Kept as drawn: the fast path writes them into the line, the others make strings.
+            let lineHex = HexID(drawing: &ids)
+            let requestHex = HexID(drawing: &ids)
             let bucket = placement.below(ResultBuckets.count)
             line.removeAll(keepingCapacity: true)
             if expired {
+                let lineID = "batch_req_" + lineHex.text
                 writeExpired(into: &line, lineID: lineID, customID: customID)
                 try buckets.errors[bucket].appendLine(line)
                 counts.failed += 1
@@ -146,8 +149,8 @@ enum LineProcessor {
                 if let fault { injected[fault, default: 0] += 1 }
                 if let scan, fault == nil, !FaultTriggers.mayHoldTrigger(rawJSON: bytes) {
                     let tokens = ChatAnswerWriter.writeLine(
-                        into: &line, scan: scan, line: bytes, lineID: lineID, requestID: requestID, model: plan.model,
-                        created: created, ids: &ids, choices: &choices)
+                        into: &line, scan: scan, line: bytes, lineID: lineHex, requestID: requestHex, model: plan.model,
+                        created: created, ids: &ids, choices: &choices, content: &content)
                     try buckets.outputs[bucket].appendLine(line)
                     counts.completed += 1
                     usage.input += tokens.input
@@ -155,6 +158,8 @@ enum LineProcessor {
                     if index & 255 == 0 { plan.progress.set(counts, usage) }
                     return true
                 }
+                let lineID = "batch_req_" + lineHex.text
+                let requestID = "req_" + requestHex.text
                 let fullRequest = scan == nil ? request : (try? JSONParser.parse(buffer: bytes))?.objectValue ?? request
                 let body = fullRequest["body"]?.objectValue ?? JSONObject()
                 let forced = fault.flatMap(FaultTriggers.trigger(for:))
