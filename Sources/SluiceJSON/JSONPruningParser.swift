@@ -34,20 +34,21 @@ public struct JSONPruningParser {
         return value
     }
 
-    private let buffer: UnsafeRawBufferPointer
-    private var position = 0
+    // Internal, not private: `JSONPruningParser+Spans.swift` walks texts with the same checks.
+    let buffer: UnsafeRawBufferPointer
+    var position = 0
 
-    private init(buffer: UnsafeRawBufferPointer) {
+    init(buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
     }
 
-    private func error(_ code: String, _ message: String) -> JSONParseError {
+    func error(_ code: String, _ message: String) -> JSONParseError {
         JSONParseError(code: code, message: message, offset: position)
     }
 
-    private var peek: UInt8? { position < buffer.count ? buffer[position] : nil }
+    var peek: UInt8? { position < buffer.count ? buffer[position] : nil }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < buffer.count {
             switch buffer[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -123,7 +124,7 @@ public struct JSONPruningParser {
 
     /// Whether `name`'s UTF-8 is `raw`: a length test, then one memcmp (the generic `elementsEqual` walked the
     /// view byte by byte, 2% of a result ingest).
-    private static func sameBytes(_ name: String, _ raw: UnsafeRawBufferPointer) -> Bool {
+    static func sameBytes(_ name: String, _ raw: UnsafeRawBufferPointer) -> Bool {
         guard name.utf8.count == raw.count else { return false }
         guard let base = raw.baseAddress, raw.count > 0 else { return true }
         return name.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, base, raw.count) == 0 }
@@ -153,7 +154,7 @@ public struct JSONPruningParser {
 
     // MARK: Skipping (JSONParser's grammar and checks, nothing built)
 
-    private mutating func skipValue(depth: Int) throws(JSONParseError) {
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
         guard depth < JSONParser.maxDepth else {
             throw error("json.too_deep", "nesting deeper than \(JSONParser.maxDepth)")
         }
@@ -262,7 +263,7 @@ public struct JSONPruningParser {
     }
 
     /// Skips a string (at its opening quote), checking escapes and UTF-8; returns whether it had escapes.
-    private mutating func skipString() throws(JSONParseError) -> Bool {
+    mutating func skipString() throws(JSONParseError) -> Bool {
         let start = position
         position += 1
         var escaped = false

@@ -77,13 +77,28 @@ public struct OutputInterpreter: Sendable {
                 output: .failure(RowFailure(category: .permanent, code: "output.no_choice", message: "response has no choices")),
                 raw: nil, usage: usage)
         }
-        if let refusal = message["refusal"]?.stringValue {
+        return interpretMessage(
+            content: message["content"]?.stringValue ?? "", refusal: message["refusal"]?.stringValue,
+            truncated: choice["finish_reason"]?.stringValue == "length", usage: usage)
+    }
+
+    /// Whether `interpret(chat:)` may stand in for `interpret(_:line:)` on this pipeline's lines.
+    var readsOpenAIChatLines: Bool { format == .openAIBatch && endpoint == .chat }
+
+    /// Interprets a chat line read on its bytes (`readsOpenAIChatLines` pipelines only), as `interpret(body:)`
+    /// does the same line's parsed body.
+    func interpret(chat line: OpenAIChatLine) -> Interpretation {
+        interpretMessage(content: line.content, refusal: line.refusal, truncated: line.truncated, usage: line.usage)
+    }
+
+    /// A chat choice's message: a refusal, or the content validated.
+    private func interpretMessage(content: String, refusal: String?, truncated: Bool, usage: Usage?) -> Interpretation {
+        if let refusal {
             return Interpretation(
                 output: .failure(RowFailure(category: .permanent, code: "output.refusal", message: "the model refused: \(refusal)")),
                 raw: refusal, usage: usage)
         }
-        let content = message["content"]?.stringValue ?? ""
-        return validate(text: content, truncated: choice["finish_reason"]?.stringValue == "length", usage: usage)
+        return validate(text: content, truncated: truncated, usage: usage)
     }
 
     /// An Anthropic Message: the JSON is the text (json_schema mode) or the forced tool's input (tool mode).

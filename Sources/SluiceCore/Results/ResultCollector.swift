@@ -25,21 +25,13 @@ struct ResultCollector {
         for file in resultFiles {
             let reader = JSONLReader(source: try FileByteSource(path: file), path: file)
             while let line = try reader.next() {
-                let parsed: ResultLine
-                do {
-                    let format = self.format
-                    parsed = try line.bytes.withUnsafeBytes { (raw) throws(ResultLineError) in
-                        try format.parseResult(raw)
-                    }
-                } catch {
+                guard let (customID, result) = read(line.bytes) else {
                     continue  // a line with no usable custom_id belongs to no row; its row ends as result.missing
                 }
-                guard let (row, sent) = CustomID.parse(parsed.customID), rows.contains(row),
+                guard let (row, sent) = CustomID.parse(customID), rows.contains(row),
                     member?.contains(row) ?? true
                 else { continue }
                 seen[row - rows.lowerBound] = true
-                // A failure keeps the provider's own words for this request with the row.
-                let result = interpreter.interpret(parsed.outcome, line: String(decoding: line.bytes, as: UTF8.self))
                 try writer.append(
                     row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage,
                     shared: CarriedRequests.isShared(line.bytes))
@@ -74,6 +66,25 @@ struct ResultCollector {
             try writer.append(row: row, attempts: attempt, output: .failure(failure), raw: raw, usage: nil)
         }
         try writer.finish()
+    }
+
+    /// A result line's custom_id and interpretation, or nil for a line that belongs to no request. The common
+    /// successful chat line is read on its bytes (`OpenAIChatLine`); every other line is parsed.
+    private func read(_ bytes: [UInt8]) -> (String, OutputInterpreter.Interpretation)? {
+        if interpreter.readsOpenAIChatLines && format == .openAIBatch,
+            let chat = bytes.withUnsafeBytes({ OpenAIChatLine.read($0) })
+        {
+            return (chat.customID, interpreter.interpret(chat: chat))
+        }
+        let parsed: ResultLine
+        do {
+            let format = self.format
+            parsed = try bytes.withUnsafeBytes { (raw) throws(ResultLineError) in try format.parseResult(raw) }
+        } catch {
+            return nil
+        }
+        // A failure keeps the provider's own words for this request with the row.
+        return (parsed.customID, interpreter.interpret(parsed.outcome, line: String(decoding: bytes, as: UTF8.self)))
     }
 
     /// What the provider said of the batch, kept as the raw payload of rows it returned nothing for.
