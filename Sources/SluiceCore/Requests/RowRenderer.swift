@@ -82,9 +82,6 @@ public final class RowRenderer {
         return (row, nil)
     }
 
-    /// The estimated input tokens of the line `next` just put in `buffer` (`ChunkTokens`' measure).
-    public func inputTokens(of buffer: [UInt8]) -> Double { line.inputTokens(of: buffer, templates: templates) }
-
     /// Checks the end of the file once every row was read: with `requireFinalNewline`, a JSONL file whose last
     /// line has no newline is rejected as truncated. `rows` is the number of rows read.
     public func finish(rows: Int, requireFinalNewline: Bool) throws(DropRejection) {
