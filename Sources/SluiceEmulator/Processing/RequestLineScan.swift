@@ -245,24 +245,7 @@ struct RequestLineScan {
 
         /// One well-formed multi-byte UTF-8 sequence (no overlongs, surrogates or values past U+10FFFF).
         private mutating func utf8Sequence() throws {
-            let lead = raw[position]
-            let length: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: throw Unsure()
-            }
-            guard position + length <= raw.count else { throw Unsure() }
-            let second = raw[position + 1]
-            guard second >= low && second <= high else { throw Unsure() }
-            for i in 2..<length where raw[position + i] & 0xC0 != 0x80 { throw Unsure() }
+            guard let length = UTF8Check.sequenceLength(raw, at: position) else { throw Unsure() }
             position += length
         }
 
