@@ -12,7 +12,7 @@ import Foundation
 /// count is known in advance).
 ///
 /// `@unchecked Sendable`: `free`, `filled`, `ended`, `stopped`, `sums` and `done` are read and written only
-/// while `condition` is locked; `current` only by the producer.
+/// while `condition` is locked; `current` and `halted` only by the producer.
 final class TokenCountingThread: @unchecked Sendable {
     private let line: RequestLine
     private let batchBytes: Int
@@ -24,6 +24,8 @@ final class TokenCountingThread: @unchecked Sendable {
     private var done = false
     private var sums: [Int: TokenSum] = [:]
     private var current: [UInt8] = []
+    /// Producer's copy of `stopped`, set by `hand` when it finds the thread gone.
+    private var halted = false
 
     /// Starts the thread counting requests of `line`'s layout.
     init(line: RequestLine, batchBytes: Int = 1 << 18, depth: Int = 4) {
@@ -43,6 +45,8 @@ final class TokenCountingThread: @unchecked Sendable {
     /// Queues the line just rendered into `rendered` (templates at `offsets`, as `RequestLine.render` set them)
     /// for chunk `seq`. Producer only.
     func add(_ rendered: [UInt8], templates offsets: [Int], chunk seq: Int) {
+        // After a stop nothing is counted; dropping the line keeps `filled` from growing with no consumer.
+        if halted { return }
         Self.append(UInt32(truncatingIfNeeded: seq), to: &current)
         for k in line.templates.indices where line.templates[k].constantTokens == nil {
             let (start, end) = (offsets[2 * k], offsets[2 * k + 1])
@@ -79,6 +83,7 @@ final class TokenCountingThread: @unchecked Sendable {
         filled.append(current)
         condition.broadcast()
         while free.isEmpty && !stopped { condition.wait() }
+        halted = stopped
         current = stopped ? [] : free.removeLast()
         current.removeAll(keepingCapacity: true)
     }
