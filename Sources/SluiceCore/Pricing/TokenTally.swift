@@ -1,29 +1,30 @@
-import SluiceJSON
-
-/// The running count behind `TokenEstimator`: fed one Unicode scalar at a time, it counts the features the
-/// estimate weighs (words and their letters, digit groups, space runs, ...) and weighs them at the end.
+/// The running count behind `TokenEstimator`: fed one Unicode scalar at a time (or eight plain ASCII bytes at
+/// a time), it counts the features the estimate weighs (words and their letters, digit groups, space runs, ...)
+/// and weighs them at the end.
 ///
 /// Staging counts every request's tokens as it renders them, from the line's bytes (issue 8: reading the chunks
 /// back to count them was a third of a 1M-row `process`'s CPU), so the count works on bytes, UTF-8 or JSON
 /// string content, without building a `String` or an array of scalars, and keeps integer counts in its loop.
 /// Weighing the counts at the end adds the same terms as weighing each run as it ends, grouped differently:
 /// the two agree to floating-point rounding (tested against the run-by-run count).
+///
+/// Each feature is counted at the scalar that decides it (a word at its first letter, a digit group at its
+/// first digit, a space run at its second space, a newline run at its first newline), never at a run's end:
+/// that is what lets `add(window:lanes:)` count eight bytes from masks of their classes, with no loop over runs.
 struct TokenTally {
     private enum Run: UInt8 { case none, letters, cyrillic, digits, spaces }
 
+    /// The class of the last scalar, how long its run is so far, and whether a space run holds a newline.
     private var run = Run.none
     private var length = 0
     private var newline = false
 
-    // The features, as counts. Runs ended and their scalars are kept by kind (`Run.rawValue`), so ending a run
-    // is a few adds, not a switch: the run kind changes at most words, and an indirect jump mispredicted there
-    // was most of the count's cost.
-    private var runsEnded = SIMD8<Int>()
-    private var runScalars = SIMD8<Int>()
-    /// Words and their letters ended inside `addWords` (which does not pass through `end`).
+    // The features, as counts.
     private var words = 0
     private var wordCharacters = 0
     private var extendedLatinLetters = 0
+    private var cyrillicWords = 0
+    private var cyrillicLetters = 0
     private var digitGroups = 0
     private var punctuation = 0
     private var newlineRuns = 0
@@ -31,21 +32,32 @@ struct TokenTally {
     private var cjk = 0
     private var otherBytes = 0
 
-    /// Adds an ASCII scalar: the hot path, branches on the byte's value only.
+    /// Adds an ASCII scalar: branches on the byte's value only.
     @inline(__always)
     mutating func add(ascii b: UInt8) {
         if Self.isLetter(b) {
-            extend(.letters)
+            letter()
         } else if b &- 0x30 < 10 {
-            extend(.digits)
+            let position = run == .digits ? length : 0
+            digitGroups &+= position % 3 == 0 ? 1 : 0
+            (run, length) = (.digits, position + 1)
         } else if b == 0x20 || b == 0x09 || b == 0x0D {
-            extend(.spaces)
+            let position = run == .spaces ? length : 0
+            if position == 0 { newline = false }
+            spaceRuns &+= position == 1 && !newline ? 1 : 0
+            (run, length) = (.spaces, position + 1)
         } else if b == 0x0A {
-            extend(.spaces)
+            let position = run == .spaces ? length : 0
+            if position == 0 || !newline {
+                // The run becomes a newline run; counted as a space run already (two long), it is no longer one.
+                newlineRuns &+= 1
+                spaceRuns &-= position >= 2 ? 1 : 0
+            }
             newline = true
+            (run, length) = (.spaces, position + 1)
         } else {
-            end()
-            punctuation += 1
+            punctuation &+= 1
+            run = .none
         }
     }
 
@@ -54,81 +66,117 @@ struct TokenTally {
         if v < 0x80 { return add(ascii: UInt8(v)) }
         switch v {
         case 0x3000...0x30FF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xFF00...0xFFEF:
-            end()
-            cjk += 1
+            cjk &+= 1
+            run = .none
         case 0x80...0x24F where LatinLetters.contains(v):
-            extend(.letters)
-            extendedLatinLetters += 1
-        case 0x370...0x52F: extend(.cyrillic)
+            letter()
+            extendedLatinLetters &+= 1
+        case 0x370...0x52F:
+            cyrillicWords &+= run == .cyrillic ? 0 : 1
+            cyrillicLetters &+= 1
+            run = .cyrillic
         default:
-            end()
-            otherBytes += v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
+            otherBytes &+= v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
+            run = .none
         }
+    }
+
+    @inline(__always)
+    private mutating func letter() {
+        words &+= run == .letters ? 0 : 1
+        wordCharacters &+= 1
+        run = .letters
     }
 
     /// The estimate once every scalar is in.
-    mutating func finish() -> Double {
-        end()
+    func finish() -> Double {
         typealias E = TokenEstimator
-        let letters = Int(Run.letters.rawValue)
-        let cyrillic = Int(Run.cyrillic.rawValue)
-        var total =
-            E.perWord * Double(words + runsEnded[letters])
-            + E.perWordCharacter * Double(wordCharacters + runScalars[letters])
+        var total = E.perWord * Double(words) + E.perWordCharacter * Double(wordCharacters)
         total += E.perExtendedLatinLetter * Double(extendedLatinLetters) + E.perDigitGroup * Double(digitGroups)
         total += E.perPunctuation * Double(punctuation) + E.perNewlineRun * Double(newlineRuns)
         total += E.perSpaceRun * Double(spaceRuns) + E.perCJK * Double(cjk)
-        total += E.perCyrillicLetter * Double(runScalars[cyrillic]) + E.perCyrillicWord * Double(runsEnded[cyrillic])
+        total += E.perCyrillicLetter * Double(cyrillicLetters) + E.perCyrillicWord * Double(cyrillicWords)
         return total + E.perOtherByte * Double(otherBytes)
-    }
-
-    /// Adds the ASCII letters from `start` on (`bytes[start]` is one), and the words after them that single
-    /// spaces separate, in one tight loop; returns where it stopped. Prose is mostly that, and the
-    /// scalar-by-scalar path pays two branches mispredicted at every word (into the space run, out of it).
-    /// A single space between two words counts nothing: the word ends and the next begins.
-    @inline(__always)
-    mutating func addWords(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        if run != .letters {
-            end()
-            run = .letters
-        }
-        let count = bytes.count
-        var i = start
-        while true {
-            let j = Self.endOfLetters(bytes, from: i + 1)
-            length += j - i
-            guard j + 1 < count, bytes[j] == 0x20, Self.isLetter(bytes[j + 1]) else { return j }
-            words += 1
-            wordCharacters += length
-            length = 0
-            i = j + 1
-        }
     }
 
     @inline(__always)
     static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
 
-    /// The first index from `start` on that holds no ASCII letter, eight bytes at a time: a word's end then
-    /// falls in the first window nearly always, a branch the processor predicts, where a byte loop
-    /// mispredicts its exit once a word.
+    /// The high bit of each byte of `word` that `add(window:lanes:)` cannot take: non-ASCII, a control
+    /// character (tab and newline included: JSON content has them escaped) and with `json` a backslash.
     @inline(__always)
-    static func endOfLetters(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var j = start
-        let count = bytes.count
-        while j + 8 <= count {
-            let others = notLetters(bytes.loadUnaligned(fromByteOffset: j, as: UInt64.self).littleEndian)
-            if others != 0 { return j + others.trailingZeroBitCount >> 3 }
-            j += 8
+    static func unusual(_ word: UInt64, json: Bool) -> UInt64 {
+        let low7 = word & 0x7F7F_7F7F_7F7F_7F7F
+        let controls = ~(low7 &+ 0x6060_6060_6060_6060)  // high bit: below 0x20
+        var stops = (word | controls) & highs
+        if json {
+            let x = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            stops |= ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & highs
         }
-        while j < count && isLetter(bytes[j]) { j += 1 }
-        return j
+        return stops
     }
+
+    /// Adds the first `lanes` (1...8) bytes of `word` (lane 0 first), none of them `unusual`: the counts
+    /// `add(ascii:)` makes byte by byte, from masks of the bytes' classes. A feature's deciding byte is a mask
+    /// test against the lanes before it (`m << 8`: the lane before, `m << 16`: two before), the run in
+    /// progress standing in for lanes before the window; spaces here are U+0020 only.
+    @inline(__always)
+    mutating func add(window word: UInt64, lanes: Int) {
+        let valid = lanes == 8 ? Self.highs : Self.highs & ((1 << UInt64(8 * lanes)) &- 1)
+        let letters = ~Self.notLetters(word) & valid
+        let digits = (word &+ 0x5050_5050_5050_5050) & ~(word &+ 0x4646_4646_4646_4646) & valid
+        let spaces = ~(word &+ 0x5F5F_5F5F_5F5F_5F5F) & valid  // below 0x21 and not a control: U+0020
+
+        let afterLetter: UInt64 = run == .letters ? 0x80 : 0
+        words &+= Self.lanes(letters & ~(letters << 8 | afterLetter))
+        wordCharacters &+= Self.lanes(letters)
+        punctuation &+= Self.lanes(valid & ~(letters | digits | spaces))
+
+        // A space run counts at its second space, unless the run already counted (two long, or a newline run).
+        let afterSpace: UInt64 = run == .spaces ? 0x80 : 0
+        let spaceCounted: UInt64 = run == .spaces && (length >= 2 || newline) ? 0x80 : 0
+        let twoBefore = spaces << 16 | afterSpace << 8 | spaceCounted
+        spaceRuns &+= Self.lanes(spaces & (spaces << 8 | afterSpace) & ~twoBefore)
+
+        if digits != 0 { addDigitGroups(digits, valid: valid) }
+
+        // The run reaching the last lane goes on into what follows.
+        let last: UInt64 = 0x80 << UInt64(8 * (lanes - 1))
+        let (kind, open): (Run, UInt64) =
+            letters & last != 0 ? (.letters, letters)
+            : digits & last != 0 ? (.digits, digits) : spaces & last != 0 ? (.spaces, spaces) : (.none, 0)
+        let others = valid & ~open
+        if others == 0 && run == kind {
+            length += lanes
+        } else {
+            length = others == 0 ? lanes : lanes - 1 - (63 - others.leadingZeroBitCount) >> 3
+            newline = false
+        }
+        run = kind
+    }
+
+    /// Digit groups of the digit runs in a window (`digits`, within `valid`): a run counts at its digits
+    /// 0, 3, 6, ... counted from the run's start, which may lie before the window.
+    @inline(__always)
+    private mutating func addDigitGroups(_ digits: UInt64, valid: UInt64) {
+        var rest = digits
+        while rest != 0 {
+            let start = rest.trailingZeroBitCount >> 3
+            let after = valid & ~digits & (~0 as UInt64) << UInt64(8 * start)
+            let end = after == 0 ? (64 - valid.leadingZeroBitCount) >> 3 : after.trailingZeroBitCount >> 3
+            let before = start == 0 && run == .digits ? length : 0
+            digitGroups &+= (before + end - start + 2) / 3 - (before + 2) / 3
+            rest &= (~0 as UInt64) << UInt64(8 * end)
+        }
+    }
+
+    /// The high bit of every byte.
+    static var highs: UInt64 { 0x8080_8080_8080_8080 }
 
     /// The high bit of each byte of `word` that is not an ASCII letter (per byte, no carries between them:
     /// the 7-bit values plus 0x1F or 0x05 stay below 0x100).
     @inline(__always)
     static func notLetters(_ word: UInt64) -> UInt64 {
-        let highs: UInt64 = 0x8080_8080_8080_8080
         let folded = word | 0x2020_2020_2020_2020
         let low7 = folded & 0x7F7F_7F7F_7F7F_7F7F
         let atLeastA = low7 &+ 0x1F1F_1F1F_1F1F_1F1F  // high bit: >= 0x61
@@ -137,29 +185,11 @@ struct TokenTally {
         return ~letters & highs
     }
 
-    /// Continues the run of `kind`, or ends the one before and starts it.
+    /// How many high bits `mask` (high bits only) holds: byte sums by one multiply (no `popcnt` in the
+    /// baseline x86-64 the package builds for).
     @inline(__always)
-    private mutating func extend(_ kind: Run) {
-        if run != kind {
-            end()
-            run = kind
-        }
-        length += 1
-    }
-
-    /// Counts the run that just ended (nothing for `.none`: its slot is never read).
-    @inline(__always)
-    private mutating func end() {
-        let kind = Int(run.rawValue)
-        runsEnded[kind] &+= 1
-        runScalars[kind] &+= length
-        let spaces = run == .spaces
-        digitGroups &+= run == .digits ? (length + 2) / 3 : 0
-        newlineRuns &+= spaces && newline ? 1 : 0
-        spaceRuns &+= spaces && !newline && length > 1 ? 1 : 0
-        run = .none
-        length = 0
-        newline = false
+    static func lanes(_ mask: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((mask >> 7) &* 0x0101_0101_0101_0101) >> 56)
     }
 }
 
@@ -177,94 +207,4 @@ enum LatinLetters {
 
     /// Whether `v` (in U+0080...U+024F) is a letter.
     static func contains(_ v: UInt32) -> Bool { bits[Int(v - first) >> 6] & (1 << UInt64((v - first) & 63)) != 0 }
-}
-
-extension TokenEstimator {
-    /// The estimated token count of the UTF-8 text `bytes` (each byte of an invalid sequence counts as one
-    /// U+FFFD).
-    @inline(never)
-    static func tokens(utf8 bytes: UnsafeRawBufferPointer) -> Double { count(bytes, json: false) }
-
-    /// The estimated token count of the text whose JSON string content (escaped, without the quotes) is
-    /// `content`: what a rendered request line holds.
-    /// Not inlined: inlined into the counting thread's closure, the loop ran four times slower (its state
-    /// no longer stayed in registers).
-    @inline(never)
-    static func tokens(jsonContent content: UnsafeRawBufferPointer) -> Double { count(content, json: true) }
-
-    /// Feeds `bytes` to a tally: ASCII words in runs, other ASCII by the byte, anything else decoded, and with
-    /// `json` a backslash read as the escape it starts.
-    @inline(__always)
-    private static func count(_ bytes: UnsafeRawBufferPointer, json: Bool) -> Double {
-        var tally = TokenTally()
-        var i = 0
-        let count = bytes.count
-        while i < count {
-            let b = bytes[i]
-            if TokenTally.isLetter(b) {
-                i = tally.addWords(bytes, from: i)
-            } else if b < 0x80 && !(json && b == 0x5C) {
-                tally.add(ascii: b)
-                i += 1
-            } else {
-                let (scalar, length) = b < 0x80 ? UTF8Scalar.unescape(bytes, at: i) : UTF8Scalar.decode(bytes, at: i)
-                tally.add(scalar)
-                i += length
-            }
-        }
-        return tally.finish()
-    }
-}
-
-/// Decoding one scalar from bytes, for `TokenTally`'s feeders.
-enum UTF8Scalar {
-    static let replacement: UInt32 = 0xFFFD
-
-    /// The scalar of the multi-byte UTF-8 sequence at `i` and its length; U+FFFD and 1 for an invalid one.
-    @inline(__always)
-    static func decode(_ bytes: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int) {
-        guard let length = UTF8Check.sequenceLength(bytes, at: i) else { return (replacement, 1) }
-        var value = UInt32(bytes[i]) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-        for k in 1..<length { value = value << 6 | (UInt32(bytes[i + k]) & 0x3F) }
-        return (value, length)
-    }
-
-    /// The scalar of the JSON escape at `i` (which holds a backslash) and its length; a lone backslash or
-    /// a malformed escape counts as U+FFFD over what it spans.
-    static func unescape(_ bytes: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int) {
-        guard i + 1 < bytes.count else { return (replacement, 1) }
-        switch bytes[i + 1] {
-        case UInt8(ascii: "n"): return (0x0A, 2)
-        case UInt8(ascii: "t"): return (0x09, 2)
-        case UInt8(ascii: "r"): return (0x0D, 2)
-        case UInt8(ascii: "b"): return (0x08, 2)
-        case UInt8(ascii: "f"): return (0x0C, 2)
-        case UInt8(ascii: "u"):
-            guard let high = hex4(bytes, at: i + 2) else { return (replacement, 2) }
-            if (0xD800...0xDBFF).contains(high), i + 12 <= bytes.count, bytes[i + 6] == 0x5C,
-                bytes[i + 7] == UInt8(ascii: "u"), let low = hex4(bytes, at: i + 8), (0xDC00...0xDFFF).contains(low)
-            {
-                return (0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00), 12)
-            }
-            return ((0xD800...0xDFFF).contains(high) ? replacement : high, 6)
-        default: return (UInt32(bytes[i + 1]), 2)  // \" \\ \/
-        }
-    }
-
-    private static func hex4(_ bytes: UnsafeRawBufferPointer, at i: Int) -> UInt32? {
-        guard i + 4 <= bytes.count else { return nil }
-        var value: UInt32 = 0
-        for k in 0..<4 {
-            let c = bytes[i + k]
-            let digit: UInt8
-            switch c {
-            case 0x30...0x39: digit = c - 0x30
-            case 0x41...0x46: digit = c - 0x41 + 10
-            case 0x61...0x66: digit = c - 0x61 + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
-    }
 }
