@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure one phase of the pipeline on a file (for Benchmarks/; not needed to use Sluice).",
-        subcommands: [StageBench.self, UploadBench.self, IngestBench.self]
+        subcommands: [StageBench.self, UploadBench.self, IngestBench.self, CacheBench.self]
     )
 }
 

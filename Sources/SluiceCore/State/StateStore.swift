@@ -9,6 +9,12 @@ import GRDB
 public final class StateStore: Sendable {
     let queue: DatabaseQueue
 
+    /// The folder holding the database file (where temporary files that belong with it go).
+    var directory: String {
+        let folder = (queue.path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
+    }
+
     /// Opens (creating and migrating) the database at `path`.
     public init(path: String) throws {
         var configuration = Configuration()
