@@ -3,11 +3,20 @@
 /// Swift's `Hasher` is seeded randomly per process, so it cannot give the same answer twice across
 /// emulator runs; this hash is fixed forever, which is what "same seed + same body = same answer" needs.
 struct StableHash {
-    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// FNV-1a's 64-bit prime.
+    static let prime: UInt64 = 0x0000_0100_0000_01b3
+
+    /// The running FNV-1a state (`KnownRun` continues it past bytes it has seen before).
+    private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
     /// A hash that starts from `seed`.
     init(seed: UInt64 = 0) {
         combine(seed)
+    }
+
+    /// A hash that continues from a `state` taken earlier.
+    init(state: UInt64) {
+        self.state = state
     }
 
     /// Mixes raw bytes in.

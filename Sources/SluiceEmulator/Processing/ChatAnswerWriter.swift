@@ -10,13 +10,11 @@ enum ChatAnswerWriter {
     /// scanned from `line`; returns its token counts. `ids` supplies the completion id, as in the model.
     static func writeLine(
         into out: inout [UInt8], scan: ChatLineScan, line: UnsafeRawBufferPointer, lineID: HexID,
-        requestID: HexID, model: DeterministicModel, created: Int, ids: inout SplitMix64, choices: inout [UInt8],
-        content: inout [UInt8]
+        requestID: HexID, model: DeterministicModel, created: Int, ids: inout SplitMix64, seeds: BodyHashMemo,
+        choices: inout [UInt8], content: inout [UInt8]
     ) -> (input: Int, output: Int) {
         // The body's bytes are its compact serialisation: the same seed as `DeterministicModel.random(for:)`.
-        var hash = StableHash(seed: model.seed)
-        hash.combine(bytes: UnsafeRawBufferPointer(rebasing: line[scan.body]))
-        var random = SplitMix64(seed: hash.value)
+        var random = SplitMix64(seed: seeds.hash(UnsafeRawBufferPointer(rebasing: line[scan.body])))
         let triggers = FaultTriggers("")
         choices.removeAll(keepingCapacity: true)
         var completionTokens = 0

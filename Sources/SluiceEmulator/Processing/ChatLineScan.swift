@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SluiceJSON
 
 /// The batch processor's fast path for Chat Completions lines: what the model reads from a request line, found
@@ -172,8 +177,11 @@ extension JSONCanonicalScanner {
         bytes.withUnsafeBytes { hasPrefix($0, at: offset) }
     }
 
+    /// memcmp, not `elementsEqual`: the generic byte loop comparing each line's ~600-byte `response_format` with
+    /// the memo's was 2.4% of an emulator's CPU in perf.
     func hasPrefix(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-        offset + bytes.count <= buffer.count
-            && UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + bytes.count)]).elementsEqual(bytes)
+        guard offset + bytes.count <= buffer.count else { return false }
+        guard let other = bytes.baseAddress, bytes.count > 0 else { return true }
+        return memcmp(buffer.baseAddress! + offset, other, bytes.count) == 0
     }
 }

@@ -88,6 +88,7 @@ enum LineProcessor {
         let created = plan.created ?? Int(Date().timeIntervalSince1970)
         let memo = ModelMemo()
         let formats = ChatFormatMemo()
+        let seeds = BodyHashMemo(seed: plan.model.seed)
         let chatFastPath = fastPaths && plan.endpoint == "/v1/chat/completions"
         var line = [UInt8]()
         line.reserveCapacity(8192)
@@ -150,7 +151,7 @@ enum LineProcessor {
                 if let scan, fault == nil, !FaultTriggers.mayHoldTrigger(rawJSON: bytes) {
                     let tokens = ChatAnswerWriter.writeLine(
                         into: &line, scan: scan, line: bytes, lineID: lineHex, requestID: requestHex, model: plan.model,
-                        created: created, ids: &ids, choices: &choices, content: &content)
+                        created: created, ids: &ids, seeds: seeds, choices: &choices, content: &content)
                     try buckets.outputs[bucket].appendLine(line)
                     counts.completed += 1
                     usage.input += tokens.input

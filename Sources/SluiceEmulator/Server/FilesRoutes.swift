@@ -141,12 +141,10 @@ struct PartContent: AsyncSequence {
         let counter: ByteCounter
 
         mutating func next() async throws -> ByteBuffer? {
-            while let chunk = try await reader.nextChunk() {
+            while let piece = try await reader.nextBuffer(limit: limit - counter.total) {
                 let before = counter.total
-                counter.total += chunk.count
-                if before < limit {
-                    return ByteBuffer(bytes: chunk.prefix(limit - before))
-                }
+                counter.total += piece.count
+                if before < limit { return piece.buffer }
             }
             return nil
         }

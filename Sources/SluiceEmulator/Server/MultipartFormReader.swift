@@ -88,21 +88,32 @@ final class MultipartFormReader {
 
     /// The next piece of the current part's content, or nil at its end.
     func nextChunk() async throws -> [UInt8]? {
+        try await nextPiece { Array($0) }
+    }
+
+    /// The next piece of the current part's content as a `ByteBuffer`, at most `limit` bytes of it copied (an
+    /// upload's file content goes to disk in these: one copy fewer than through `nextChunk`), or nil at its end.
+    /// `count` is the piece's whole length.
+    func nextBuffer(limit: Int) async throws -> (buffer: ByteBuffer, count: Int)? {
+        try await nextPiece { (ByteBuffer(bytes: $0.prefix(max(0, limit))), $0.count) }
+    }
+
+    private func nextPiece<T>(_ make: (ArraySlice<UInt8>) -> T) async throws -> T? {
         guard state == .content || state == .preamble else { return nil }
         while true {
             if let hit = find(delimiter) {
-                let chunk = Array(pending[start..<hit])
+                let range = start..<hit
                 start = hit + delimiter.count
                 let wasPreamble = state == .preamble
                 state = .afterDelimiter
-                return chunk.isEmpty || wasPreamble ? nil : chunk
+                return range.isEmpty || wasPreamble ? nil : make(pending[range])
             }
             let safeEnd = pending.count - (delimiter.count - 1)
             if safeEnd > start {
-                let chunk = Array(pending[start..<safeEnd])
+                let range = start..<safeEnd
                 start = safeEnd
                 if state == .preamble { continue }
-                return chunk
+                return make(pending[range])
             }
             guard try await pull() else { throw MultipartError(message: "body ended inside a part") }
         }
