@@ -22,8 +22,7 @@ public final class OutcomeWriter {
         row: Int, attempts: Int, output: Result<JSONValue, RowFailure>, raw: String?, usage: OutputInterpreter.Usage?,
         shared: Bool = false
     ) throws {
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: #"{"row":\#(row),"attempts":\#(attempts)"#.utf8)
+        startLine(row: row, attempts: attempts)
         switch output {
         case .success(let value):
             buffer.append(contentsOf: #","output":"#.utf8)
@@ -36,6 +35,26 @@ public final class OutcomeWriter {
                 JSONWriter.writeString(raw, into: &buffer)
             }
         }
+        try endLine(usage: usage, shared: shared)
+    }
+
+    /// Appends the answer of `row` given as its compact JSON text (what `JSONWriter.write` writes of the value):
+    /// the same line as `append(row:attempts:output:.success(value),…)` writes, without a tree to serialise.
+    func append(
+        row: Int, attempts: Int, answer: UnsafeRawBufferPointer, usage: OutputInterpreter.Usage?, shared: Bool
+    ) throws {
+        startLine(row: row, attempts: attempts)
+        buffer.append(contentsOf: #","output":"#.utf8)
+        buffer.append(contentsOf: answer)
+        try endLine(usage: usage, shared: shared)
+    }
+
+    private func startLine(row: Int, attempts: Int) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: #"{"row":\#(row),"attempts":\#(attempts)"#.utf8)
+    }
+
+    private func endLine(usage: OutputInterpreter.Usage?, shared: Bool) throws {
         if let usage {
             buffer.append(contentsOf: #","usage":[\#(usage.input),\#(usage.output)]"#.utf8)
         }

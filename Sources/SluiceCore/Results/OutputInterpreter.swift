@@ -1,3 +1,4 @@
+import Foundation
 import SluiceJSON
 
 /// Turns a provider response into a row's output, validating it against the spec's schema.
@@ -90,6 +91,20 @@ public struct OutputInterpreter: Sendable {
     func interpret(chat line: OpenAIChatLine) -> Interpretation {
         interpretMessage(content: line.content, refusal: line.refusal, truncated: line.truncated, usage: line.usage)
     }
+
+    /// Appends to `out` the compact text of a chat line's answer and returns true when the answer is valid against
+    /// the schema judged on its bytes (`JSONSchema.appendValidCompact`); the outcome is then the success
+    /// `interpret(chat:)` gives, without the tree. False (a refusal, no schema, or not settled on bytes): use
+    /// `interpret(chat:)`.
+    func appendValidAnswer(chat line: OpenAIChatLine, to out: inout [UInt8]) -> Bool {
+        guard Self.validatesOnBytes, line.refusal == nil, let schema else { return false }
+        var content = line.content
+        return content.withUTF8 { schema.appendValidCompact(UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// False when `SLUICE_INGEST_FAST_PATHS=0`: every answer is then parsed and validated as a tree, so a benchmark
+    /// can compare the two ways in one build and one run.
+    static let validatesOnBytes = getenv("SLUICE_INGEST_FAST_PATHS").map { String(cString: $0) } != "0"
 
     /// A chat choice's message: a refusal, or the content validated.
     private func interpretMessage(content: String, refusal: String?, truncated: Bool, usage: Usage?) -> Interpretation {

@@ -22,19 +22,29 @@ struct ResultCollector {
         var seen = [Bool](repeating: only == nil ? false : true, count: rows.count)
         for row in only ?? [] where rows.contains(row) { seen[row - rows.lowerBound] = false }
         let member = only.map(Set.init)
+        var answer: [UInt8] = []
         for file in resultFiles {
             let reader = JSONLReader(source: try FileByteSource(path: file), path: file)
             while let line = try reader.next() {
-                guard let (customID, result) = read(line.bytes) else {
+                answer.removeAll(keepingCapacity: true)
+                guard let (customID, result) = read(line.bytes, answer: &answer) else {
                     continue  // a line with no usable custom_id belongs to no row; its row ends as result.missing
                 }
                 guard let (row, sent) = CustomID.parse(customID), rows.contains(row),
                     member?.contains(row) ?? true
                 else { continue }
                 seen[row - rows.lowerBound] = true
-                try writer.append(
-                    row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage,
-                    shared: CarriedRequests.isShared(line.bytes))
+                let shared = CarriedRequests.isShared(line.bytes)
+                switch result {
+                case .valid(let usage):
+                    try answer.withUnsafeBytes {
+                        try writer.append(row: row, attempts: sent, answer: $0, usage: usage, shared: shared)
+                    }
+                case .interpreted(let result):
+                    try writer.append(
+                        row: row, attempts: sent, output: result.output, raw: result.raw, usage: result.usage,
+                        shared: shared)
+                }
             }
         }
         let unanswered = Self.unansweredFailure(snapshot)
@@ -68,13 +78,22 @@ struct ResultCollector {
         try writer.finish()
     }
 
-    /// A result line's custom_id and interpretation, or nil for a line that belongs to no request. The common
-    /// successful chat line is read on its bytes (`OpenAIChatLine`); every other line is parsed.
-    private func read(_ bytes: [UInt8]) -> (String, OutputInterpreter.Interpretation)? {
+    /// What a result line says of its request.
+    private enum LineResult {
+        /// A valid answer, whose compact text `read` left in its `answer` buffer.
+        case valid(OutputInterpreter.Usage?)
+        case interpreted(OutputInterpreter.Interpretation)
+    }
+
+    /// A result line's custom_id and result, or nil for a line that belongs to no request. The common successful
+    /// chat line is read on its bytes (`OpenAIChatLine`) and its answer validated on its bytes when the schema
+    /// allows (`OutputInterpreter.appendValidAnswer`); every other line is parsed.
+    private func read(_ bytes: [UInt8], answer: inout [UInt8]) -> (String, LineResult)? {
         if interpreter.readsOpenAIChatLines && format == .openAIBatch,
             let chat = bytes.withUnsafeBytes({ OpenAIChatLine.read($0) })
         {
-            return (chat.customID, interpreter.interpret(chat: chat))
+            if interpreter.appendValidAnswer(chat: chat, to: &answer) { return (chat.customID, .valid(chat.usage)) }
+            return (chat.customID, .interpreted(interpreter.interpret(chat: chat)))
         }
         let parsed: ResultLine
         do {
@@ -84,7 +103,8 @@ struct ResultCollector {
             return nil
         }
         // A failure keeps the provider's own words for this request with the row.
-        return (parsed.customID, interpreter.interpret(parsed.outcome, line: String(decoding: bytes, as: UTF8.self)))
+        let interpretation = interpreter.interpret(parsed.outcome, line: String(decoding: bytes, as: UTF8.self))
+        return (parsed.customID, .interpreted(interpretation))
     }
 
     /// What the provider said of the batch, kept as the raw payload of rows it returned nothing for.

@@ -26,7 +26,7 @@ public struct JSONSchema: Sendable {
 
     /// The schema as given.
     public let root: JSONValue
-    private let program: SchemaProgram
+    let program: SchemaProgram
 
     /// Compiles `schema`; throws the first definition problem (see `definitionProblems(_:)` for all of them).
     public init(_ schema: JSONValue) throws(SchemaDefinitionError) {
