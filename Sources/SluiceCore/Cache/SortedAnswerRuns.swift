@@ -26,7 +26,7 @@ final class SortedAnswerRuns {
     static let spillPrefix = ".sluice-answers-"
     static let headerBytes = 32 + 8 + 8 + 4
 
-    init(directory: String, runBytes: Int = 4 << 20, mergeBytes: Int = 4 << 20) {
+    init(directory: String, runBytes: Int = 2 << 20, mergeBytes: Int = 2 << 20) {
         self.directory = directory
         self.runBytes = max(1, runBytes)
         self.mergeBytes = mergeBytes
