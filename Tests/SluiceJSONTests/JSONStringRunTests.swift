@@ -7,20 +7,8 @@ import Testing
 /// definition on random strings: what `JSONWriter` escapes parses back to the same string, with the escapes
 /// written either way (`\"` or `\u0022`), and a raw control character is still refused at its offset.
 @Suite struct JSONStringRunTests {
-    /// SplitMix64, seeded, so a failing case can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func escapedStringsParseBackOnRandomInputs() throws {
-        var random = Seeded(state: 0x5EED_0014)
+        var random = SeededGenerator(state: 0x5EED_0014)
         let pieces = ["a", "bc", "\"", "\\", "\n", "\t", "\u{1}", "é", "日本", "😀", " ", "{\"k\": 1}", "/"]
         for i in 0..<20_000 {
             let string = (0..<Int.random(in: 0..<12, using: &random)).map { _ in pieces.randomElement(using: &random)! }

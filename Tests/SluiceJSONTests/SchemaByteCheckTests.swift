@@ -7,7 +7,7 @@ import Testing
 /// accepts too and writes the same bytes; when it declines it leaves the buffer as it was.
 @Suite struct SchemaByteCheckTests {
     @Test func agreesWithTheTreeOnRandomSchemasAndAnswers() throws {
-        var random = Generator(state: 0x5C8E_B17E)
+        var random = SeededGenerator(state: 0x5C8E_B17E)
         var accepted = 0
         var validByTree = 0
         var invalidByTree = 0
@@ -67,7 +67,7 @@ import Testing
 
     /// A schema of the subset structured outputs use: objects of declared properties, arrays of one item schema,
     /// typed scalars with their keywords, nullable types; now and then a keyword the byte check leaves to the tree.
-    static func schema(_ random: inout Generator, depth: Int) -> JSONValue {
+    static func schema(_ random: inout SeededGenerator, depth: Int) -> JSONValue {
         let kind = depth >= 3 ? Int.random(in: 2..<8, using: &random) : Int.random(in: 0..<8, using: &random)
         var object = JSONObject()
         switch kind {
@@ -129,7 +129,7 @@ import Testing
     }
 
     /// A value for `schema`, valid but for the odd choice the generator makes (a length, a bound, a member).
-    static func value(for schema: JSONValue, _ random: inout Generator) -> JSONValue {
+    static func value(for schema: JSONValue, _ random: inout SeededGenerator) -> JSONValue {
         if let branches = schema["anyOf"]?.arrayValue {
             return Int.random(in: 0..<3, using: &random) == 0 ? .null : value(for: branches[0], &random)
         }
@@ -163,7 +163,7 @@ import Testing
     }
 
     /// Makes `value` likely invalid: a wrong type somewhere, an extra member, a missing one.
-    static func spoil(_ value: inout JSONValue, _ random: inout Generator) {
+    static func spoil(_ value: inout JSONValue, _ random: inout SeededGenerator) {
         switch value {
         case .object(var object):
             if !object.keys.isEmpty, Bool.random(using: &random) {
@@ -187,7 +187,7 @@ import Testing
     }
 
     /// `value` as a model might write it: spaces anywhere, escapes where none are needed, numbers spelled oddly.
-    static func text(_ value: JSONValue, _ random: inout Generator) -> String {
+    static func text(_ value: JSONValue, _ random: inout SeededGenerator) -> String {
         let space = [" ", "", "", "", "\n  ", "\t"]
         func ws() -> String { space.randomElement(using: &random)! }
         switch value {
@@ -210,7 +210,7 @@ import Testing
     }
 
     /// A JSON string for `string`, now and then with an unneeded escape.
-    static func quoted(_ string: String, _ random: inout Generator) -> String {
+    static func quoted(_ string: String, _ random: inout SeededGenerator) -> String {
         var out = "\""
         for scalar in string.unicodeScalars {
             switch scalar {
@@ -225,7 +225,7 @@ import Testing
     }
 
     /// One byte of `text` changed, removed or added, or the text cut short.
-    static func damage(_ text: inout [UInt8], _ random: inout Generator) {
+    static func damage(_ text: inout [UInt8], _ random: inout SeededGenerator) {
         guard !text.isEmpty else { return }
         let at = Int.random(in: 0..<text.count, using: &random)
         let bytes: [UInt8] = [0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x3A, 0x31, 0x65, 0x2D, 0x09, 0xC3, 0xFF, 0x20]
@@ -234,18 +234,6 @@ import Testing
         case 1: text.remove(at: at)
         case 2: text.insert(bytes.randomElement(using: &random)!, at: at)
         default: text.removeSubrange(at...)
-        }
-    }
-
-    /// SplitMix64, so a failing case can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }
