@@ -46,6 +46,13 @@ enum BenchSupport {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
+    /// This process's peak resident set so far, in KB (getrusage's `ru_maxrss`: Linux's VmHWM).
+    static func peakRSSKilobytes() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss)
+    }
+
     /// The size of the file at `path`, 0 when it cannot be read.
     static func size(_ path: String) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0

@@ -49,7 +49,7 @@ struct CacheBench: AsyncParsableCommand {
                 "answers": count, "stored": stored, "seconds": wall, "cpu_seconds": cpu,
                 "write_bytes": after.writeBytes - before.writeBytes, "wchar": after.wchar - before.wchar,
                 "read_bytes": after.readBytes - before.readBytes, "rchar": after.rchar - before.rchar,
-                "peak_rss_kb": ProcessIO.peakRSSKilobytes(),
+                "peak_rss_kb": BenchSupport.peakRSSKilobytes(),
                 "database_bytes": BenchSupport.size(database) + BenchSupport.size(database + "-wal"),
             ]))
     }
@@ -90,7 +90,7 @@ struct RandomAnswers {
     }
 }
 
-/// This process's I/O counters (/proc/self/io) and peak resident set (/proc/self/status VmHWM).
+/// This process's I/O counters (/proc/self/io).
 enum ProcessIO {
     struct Counters {
         var rchar = 0
@@ -114,13 +114,5 @@ enum ProcessIO {
             }
         }
         return counters
-    }
-
-    static func peakRSSKilobytes() -> Int {
-        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? 0
-        }
-        return 0
     }
 }

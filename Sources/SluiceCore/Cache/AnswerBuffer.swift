@@ -19,8 +19,9 @@ public final class AnswerBuffer {
     /// Distinct answers handed to the store so far.
     public private(set) var stored = 0
     /// Rows per transaction: a megabyte or two of pages each, so a commit's fsyncs are paid per 5,000 rows, not per
-    /// 2,000; larger batches gained little and added their entries to a 1M drop's peak RSS (measured at 72 MB with
-    /// 4 MB runs and 10,000 a transaction, 64 MB goal).
+    /// 2,000. Not more, because the batch's entries count in a 1M drop's peak RSS: 72 MB with 4 MB runs and 10,000 a
+    /// transaction, 63–69 MB with 2 MB and 5,000, against a 64 MB goal (the store's speed at 5,000 and 10,000 was not
+    /// compared).
     static let transactionSize = 5_000
 
     /// A buffer storing into `store` as answers of `pipeline` from `model`.

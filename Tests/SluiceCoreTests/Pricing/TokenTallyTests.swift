@@ -127,13 +127,20 @@ import Testing
 }
 
 extension TokenTallyTests {
-    /// The eight-at-a-time letter test against the byte test, on every byte value in every lane.
-    @Test func wordTestMatchesTheByteTest() {
-        var random = SeededGenerator(state: 10)
-        for round in 0..<4_096 {
+    /// 4,096 random eight-byte words, little-endian, with every byte value put in every lane once: what the
+    /// word-at-a-time tests are checked on.
+    static func laneWords(seed: UInt64) -> [(bytes: [UInt8], word: UInt64)] {
+        var random = SeededGenerator(state: seed)
+        return (0..<4_096).map { round in
             var bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &random) }
             bytes[round % 8] = UInt8(round / 8 % 256)
-            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
+            return (bytes, bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
+        }
+    }
+
+    /// The eight-at-a-time letter test against the byte test, on every byte value in every lane.
+    @Test func wordTestMatchesTheByteTest() {
+        for (bytes, word) in Self.laneWords(seed: 10) {
             let mask = TokenTally.notLetters(word)
             for lane in 0..<8 {
                 let flagged = (mask >> UInt64(lane * 8 + 7)) & 1 == 1

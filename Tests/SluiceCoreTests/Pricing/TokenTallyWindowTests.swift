@@ -57,11 +57,7 @@ import Testing
 
     /// The classifier's masks against byte tests, for every byte value in every lane.
     @Test func unusualBytesAreTheOnesTheWindowCannotTake() {
-        var random = SeededGenerator(state: 83)
-        for round in 0..<4_096 {
-            var bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &random) }
-            bytes[round % 8] = UInt8(round / 8 % 256)
-            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
+        for (bytes, word) in TokenTallyTests.laneWords(seed: 83) {
             for json in [false, true] {
                 let mask = TokenTally.unusual(word, json: json)
                 for lane in 0..<8 {
