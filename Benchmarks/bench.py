@@ -271,6 +271,8 @@ def main():
                     }
                     if phase == "e2e":
                         row["emulator_cpu"] = med(lambda m, l: m["emulator_cpu"])
+                    if phase == "ingest":  # of the wall, how much the join and output took (the rest: collect)
+                        row["assemble_s"] = med(lambda m, l: m["out"]["assemble_seconds"])
                     table.append(row)
                     print(json.dumps(row), file=sys.stderr)
             finally:

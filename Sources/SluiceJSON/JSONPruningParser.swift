@@ -268,6 +268,14 @@ public struct JSONPruningParser {
         position += 1
         var escaped = false
         while position < buffer.count {
+            // Eight plain ASCII bytes at a time: a result line is mostly the answer's escaped text.
+            if position + 8 <= buffer.count {
+                let word = buffer.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 && !JSONWriter.wordNeedsEscape(word) {
+                    position += 8
+                    continue
+                }
+            }
             let b = buffer[position]
             if b == UInt8(ascii: "\"") {
                 position += 1

@@ -119,8 +119,10 @@ import SluiceJSON
         let pieces = [
             "a", "bc", "é", "日本", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\u0000", "{\\\"k\\\":1}",
             " ", ",", ":", "]", "}",
+            // Runs of eight and more plain bytes take the skipper's word-at-a-time path.
+            "a plain run of ascii words", "0123456789abcdef",
         ]
-        return (0..<Int.random(in: 0..<5, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+        return (0..<Int.random(in: 0..<7, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
     }
 
     /// Breaks a text the ways result lines break: a byte changed, dropped or added, or the line cut short.

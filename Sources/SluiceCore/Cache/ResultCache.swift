@@ -77,17 +77,8 @@ extension StateStore: AnswerLookup {
     public func storeAnswers(_ entries: [AnswerEntry], pipeline: String, model: String, at now: Date = Date()) throws {
         guard !entries.isEmpty else { return }
         try queue.write { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO result_cache (key, pipeline, model, output, inputTokens, outputTokens, createdAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for entry in entries {
-                try statement.execute(arguments: [
-                    Data(entry.key.bytes), pipeline, model, entry.output, entry.inputTokens, entry.outputTokens,
-                    StoredDate.value(now),
-                ])
-            }
+            let insert = try AnswerInsert(db: db, pipeline: pipeline, model: model, createdAt: StoredDate.value(now))
+            for entry in entries { try insert.insert(entry) }
         }
     }
 

@@ -18,8 +18,8 @@ public final class AtomicFile {
     private let folder: String
     private var settled = false
 
-    /// Creates the temp file next to `finalPath`.
-    public init(finalPath: String, gzip: Bool, gzipLevel: Int32 = 6) throws(RecordsError) {
+    /// Creates the temp file next to `finalPath`; `writeBehind` compresses and writes on a thread of the sink's own.
+    public init(finalPath: String, gzip: Bool, gzipLevel: Int32 = 6, writeBehind: Bool = false) throws(RecordsError) {
         let (folder, name) = Self.split(finalPath)
         precondition(!name.isEmpty, "finalPath must name a file: \(finalPath)")
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -27,7 +27,9 @@ public final class AtomicFile {
         self.folder = folder
         temporaryPath = (folder == "/" ? "/" : folder + "/") + "." + name + ".tmp-" + suffix
         // O_EXCL: never write into a file someone else (another process with the same name) owns.
-        sink = try FileSink(path: temporaryPath, gzip: gzip, gzipLevel: gzipLevel, bufferSize: 1 << 20, exclusive: true)
+        sink = try FileSink(
+            path: temporaryPath, gzip: gzip, gzipLevel: gzipLevel, bufferSize: 1 << 20, exclusive: true,
+            writeBehind: writeBehind)
     }
 
     deinit { abandon() }
