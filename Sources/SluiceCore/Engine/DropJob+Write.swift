@@ -43,6 +43,8 @@ extension DropJob {
         let assembled: AssemblyResult
         do {
             assembled = try await Blocking.run("sluice-assemble", stoppable: { stop in
+                // Assembly is a file's peak of memory: first return what the result joins freed.
+                MemoryTuning.releaseFreed()
                 let cache = storesAnswers ? AnswerBuffer(store: store, pipeline: name, model: model) : nil
                 let result = try assembler.assemble(
                     sourcePath: drop.sourcePath, fileName: drop.sourceName, workDirectory: resultsDir, chunks: chunks,

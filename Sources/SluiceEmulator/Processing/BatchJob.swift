@@ -66,7 +66,7 @@ struct BatchJob: Sendable {
         let (endpoint, limits) = (record.endpoint, self.limits)
         let slots = self.slots
         let report = try await OwnedThread.run(name: "validate \(id)") {
-            _ = slots.acquire(unless: nil)
+            _ = slots.acquire(for: .validating, unless: nil)
             defer { slots.release() }
             return try InputValidation.validate(path: path, endpoint: endpoint, limits: limits)
         }

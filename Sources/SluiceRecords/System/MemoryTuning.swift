@@ -26,4 +26,13 @@ public enum MemoryTuning {
         if unset("MALLOC_TRIM_THRESHOLD_") { _ = mallopt(M_TRIM_THRESHOLD, 128 * 1024) }
         #endif
     }
+
+    /// Gives the kernel back the free pages inside the heaps (`malloc_trim`), not only a free top. Call between
+    /// phases: the two joins of a file's results free a few MB in the middle of the heap, which would otherwise
+    /// stay resident under the assembly that follows (a 1M-row drop peaked 5–8 MB higher).
+    public static func releaseFreed() {
+        #if canImport(Glibc)
+        _ = malloc_trim(0)
+        #endif
+    }
 }
