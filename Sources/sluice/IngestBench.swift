@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceProviders
+import SluiceRecords
 
 /// `sluice bench ingest FILE --pipeline NAME --base-url URL`: stage, upload and run the batches untimed, then
 /// time result ingestion alone: download + parse + validate + join + write the enriched file.
@@ -27,18 +28,25 @@ struct IngestBench: AsyncParsableCommand {
         let source = URL(fileURLWithPath: drop.file)
         let clock = ContinuousClock()
         let (written, wall, cpu) = try await BenchSupport.measure {
+            // Joined as `sluice process` joins them: `DropJob.parallelJoins` batches at a time.
             var resultBytes = 0
-            for (chunk, snapshot) in zip(staged.chunks, finished) {
-                let directory = work + "/results-\(chunk.seq)"
-                try SluicePaths.ensureDirectory(directory)
-                let files = try await provider.downloadResults(of: snapshot, into: directory)
-                resultBytes += files.reduce(0) { $0 + BenchSupport.size($1) }
-                try await Blocking.run("sluice-bench-join") {
-                    try ResultIngest.collect(
-                        spec: spec, format: format, resultFiles: files, snapshot: snapshot,
-                        rows: chunk.firstRow...chunk.lastRow, chunkPath: chunk.path,
-                        into: work + "/" + ChunkRecord.outcomesName(seq: chunk.seq))
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for (started, (chunk, snapshot)) in zip(staged.chunks, finished).enumerated() {
+                    if started >= DropJob.parallelJoins, let bytes = try await group.next() { resultBytes += bytes }
+                    group.addTask {
+                        let directory = work + "/results-\(chunk.seq)"
+                        try SluicePaths.ensureDirectory(directory)
+                        let files = try await provider.downloadResults(of: snapshot, into: directory)
+                        try await Blocking.run("sluice-bench-join") {
+                            try ResultIngest.collect(
+                                spec: spec, format: format, resultFiles: files, snapshot: snapshot,
+                                rows: chunk.firstRow...chunk.lastRow, chunkPath: chunk.path,
+                                into: work + "/" + ChunkRecord.outcomesName(seq: chunk.seq))
+                        }
+                        return files.reduce(0) { $0 + BenchSupport.size($1) }
+                    }
                 }
+                for try await bytes in group { resultBytes += bytes }
             }
             let chunks = staged.chunks.map {
                 (firstRow: $0.firstRow, lastRow: $0.lastRow, round: 1,
@@ -47,7 +55,8 @@ struct IngestBench: AsyncParsableCommand {
             let assembler = Assembler(spec: spec, line: format.requestLine(for: spec))
             let assemblyStart = clock.now
             let result = try await Blocking.run("sluice-bench-assemble") {
-                try assembler.assemble(
+                MemoryTuning.releaseFreed()  // as `sluice process` does before assembling
+                return try assembler.assemble(
                     sourcePath: source.path, fileName: source.lastPathComponent, workDirectory: work, chunks: chunks,
                     outbox: outbox)
             }

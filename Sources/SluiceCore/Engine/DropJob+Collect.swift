@@ -135,7 +135,7 @@ extension DropJob {
 
     /// How many ended batches of one file are joined at once. Two, for two cores; the downloads themselves are
     /// also bounded across files (`max_downloads`). Each join holds a few MB (buffers of the reader and writer).
-    static let parallelJoins = 2
+    public static let parallelJoins = 2
 
     /// Downloads a finished batch's result files and joins them to the chunk's rows; the input file is
     /// deleted before the batch is recorded as downloaded (a crash in between only repeats the download).
