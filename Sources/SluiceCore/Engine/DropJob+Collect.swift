@@ -14,7 +14,7 @@ extension DropJob {
     }
 
     private func collect<C: Clock<Duration>>(_ drop: DropRecord, clock: C) async throws {
-        var pending: [(item: ChunkProgress, backoff: PollSchedule, due: Duration)] = []
+        var pending: [PendingBatch] = []
         for item in try await store.progress(dropID: dropID) where item.batch?.state == .submitted {
             pending.append((item, PollSchedule(initial: spec.batch.pollInitial, max: spec.batch.pollMax), .zero))
         }
@@ -31,7 +31,7 @@ extension DropJob {
                 for i in pending.indices where poll.contains(pending[i].item.chunk.id!) { pending[i].due = now }
             }
             let elapsed = start.duration(to: clock.now)
-            var ended: [(chunk: ChunkRecord, batch: BatchRecord, snapshot: BatchSnapshot)] = []
+            var ended: [(entry: PendingBatch, snapshot: BatchSnapshot)] = []
             var index = 0
             while index < pending.count {
                 guard pending[index].due <= elapsed else {
@@ -44,7 +44,7 @@ extension DropJob {
                     let snapshot = try await provider.snapshot(batchID: batch.providerBatchID!)
                     latest[chunk.id!] = snapshot
                     if snapshot.state.isTerminal {
-                        ended.append((chunk, batch, snapshot))
+                        ended.append((pending[index], snapshot))
                         pending.remove(at: index)
                         continue
                     }
@@ -72,7 +72,11 @@ extension DropJob {
                 pending[index].due = start.duration(to: clock.now) + next
                 index += 1
             }
-            try await download(ended)
+            // A download the provider failed is polled again on the batch's schedule, as before it ended.
+            for var entry in try await download(ended) {
+                entry.due = start.duration(to: clock.now) + entry.backoff.next()
+                pending.append(entry)
+            }
             progress(.polled(batches: Array(latest.values)))
             guard let next = pending.map(\.due).min() else { break }
             let wait = next - start.duration(to: clock.now)
@@ -120,18 +124,38 @@ extension DropJob {
     /// Downloads and joins the batches a poll found ended, `Self.parallelJoins` at a time: a join (parse, validate,
     /// write the outcome file) is one core's work, so a second one uses the other core (a 1M-row drop's 66
     /// batches ending within seconds of each other were joined one by one for 14 s with a core idle).
-    private func download(_ ended: [(chunk: ChunkRecord, batch: BatchRecord, snapshot: BatchSnapshot)]) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (started, item) in ended.enumerated() {
-                if started >= Self.parallelJoins { try await group.next() }
+    /// Returns the batches whose download the provider failed (recorded for `sluice status`), to be tried again.
+    private func download(_ ended: [(entry: PendingBatch, snapshot: BatchSnapshot)]) async throws -> [PendingBatch] {
+        try await withThrowingTaskGroup(of: PendingBatch?.self) { group in
+            var failed: [PendingBatch] = []
+            for (started, (entry, snapshot)) in ended.enumerated() {
+                if started >= Self.parallelJoins, case let again?? = try await group.next() { failed.append(again) }
                 group.addTask {
-                    var batch = item.batch
-                    try await download(chunk: item.chunk, batch: &batch, snapshot: item.snapshot)
+                    var batch = entry.item.batch!
+                    do {
+                        try await download(chunk: entry.item.chunk, batch: &batch, snapshot: snapshot)
+                        return nil
+                    } catch let error as ProviderError {
+                        try Task.checkCancellation()
+                        log.warning(
+                            "downloading results failed; trying again",
+                            metadata: ["batch": "\(snapshot.id)", "error": "\(error)"])
+                        batch.lastError = error.description
+                        try await store.saveBatch(batch)
+                        var again = entry
+                        again.item.batch = batch
+                        return again
+                    }
                 }
             }
-            try await group.waitForAll()
+            for try await again in group { if let again { failed.append(again) } }
+            return failed
         }
     }
+
+    /// A batch still being polled: its chunk and batch record, its poll schedule, and when it is due (since the
+    /// collection started).
+    typealias PendingBatch = (item: ChunkProgress, backoff: PollSchedule, due: Duration)
 
     /// How many ended batches of one file are joined at once. Two, for two cores; the downloads themselves are
     /// also bounded across files (`max_downloads`). Each join holds a few MB (buffers of the reader and writer).
