@@ -6,9 +6,9 @@ import Foundation
 /// paced batches never hold up others, and a burst of large batches shares the cores instead of thrashing.
 ///
 /// Answering goes before validating: a batch already validated gets the next free slot, so batches end one after
-/// another, as they were created, and their results can be downloaded while later ones run. First come, first
-/// served, 66 batches created together were all validated before any was answered, and all ended at once
-/// (a 1M-row drop: the client idle for the emulator's whole run, then busy for its whole download).
+/// another, as they were created, and their results can be downloaded while later ones run. When slots went
+/// first come, first served, 66 batches created together were all validated before any was answered, and all
+/// ended at once (a 1M-row drop: the client idle for the emulator's whole run, then busy for its whole download).
 ///
 /// Blocking by design: only called from `OwnedThread`s, never from the cooperative pool.
 ///
