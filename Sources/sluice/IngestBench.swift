@@ -26,7 +26,6 @@ struct IngestBench: AsyncParsableCommand {
         try SluicePaths.ensureDirectory(outbox)
         let format = provider.wireFormat
         let source = URL(fileURLWithPath: drop.file)
-        let clock = ContinuousClock()
         let (written, wall, cpu) = try await BenchSupport.measure {
             // Joined as `sluice process` joins them: `DropJob.parallelJoins` batches at a time.
             var resultBytes = 0
@@ -53,15 +52,15 @@ struct IngestBench: AsyncParsableCommand {
                  outcomes: work + "/" + ChunkRecord.outcomesName(seq: $0.seq))
             }
             let assembler = Assembler(spec: spec, line: format.requestLine(for: spec))
-            let assemblyStart = clock.now
-            let result = try await Blocking.run("sluice-bench-assemble") {
-                MemoryTuning.releaseFreed()  // as `sluice process` does before assembling
-                return try assembler.assemble(
-                    sourcePath: source.path, fileName: source.lastPathComponent, workDirectory: work, chunks: chunks,
-                    outbox: outbox)
+            let (result, assembly, _) = try await BenchSupport.measure {
+                try await Blocking.run("sluice-bench-assemble") {
+                    MemoryTuning.releaseFreed()  // as `sluice process` does before assembling
+                    return try assembler.assemble(
+                        sourcePath: source.path, fileName: source.lastPathComponent, workDirectory: work,
+                        chunks: chunks, outbox: outbox)
+                }
             }
-            let assembly = clock.now - assemblyStart
-            return (resultBytes, result, Double(assembly.components.seconds) + Double(assembly.components.attoseconds) / 1e18)
+            return (resultBytes, result, assembly)
         }
         let outputs = (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
         print(

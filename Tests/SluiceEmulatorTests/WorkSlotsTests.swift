@@ -65,11 +65,11 @@ import Testing
 
     @Test func aStoppedWaiterGivesUpWithoutASlot() {
         let slots = WorkSlots(count: 1)
-        #expect(slots.acquire(unless: nil))
+        #expect(slots.acquire(for: .answering, unless: nil))
         let signal = StopSignal()
         signal.cancel()
         #expect(!slots.acquire(for: .validating, unless: signal))
         slots.release()
-        #expect(slots.acquire(unless: nil))
+        #expect(slots.acquire(for: .answering, unless: nil))
     }
 }

@@ -65,7 +65,7 @@ enum LineProcessor {
     /// line the straightforward way (parse, build, serialise): the oracle the fast paths are tested against.
     static func run(_ plan: ProcessingPlan, fastPaths: Bool = fastPathsEnabled) throws -> ProcessingSummary {
         try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: true)
-        guard plan.slots.acquire(unless: plan.signal) else {
+        guard plan.slots.acquire(for: .answering, unless: plan.signal) else {
             return ProcessingSummary(
                 end: plan.signal.isCancelled ? .cancelled : .shutdown, counts: RequestCounts(total: plan.requestCount),
                 usage: TokenTotals())

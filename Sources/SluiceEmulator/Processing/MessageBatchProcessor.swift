@@ -54,7 +54,7 @@ enum MessageBatchProcessor {
         var mode = plan.signal.isCancelled ? Mode.canceled : .running
         var holdsSlot = false
         if mode == .running {
-            holdsSlot = plan.slots.acquire(unless: plan.signal)
+            holdsSlot = plan.slots.acquire(for: .answering, unless: plan.signal)
             if !holdsSlot {
                 if plan.signal.isShuttingDown { return (.shutdown, MessageBatchCounts(), [:]) }
                 mode = .canceled

@@ -23,7 +23,7 @@ enum Pacing {
                 Thread.sleep(forTimeInterval: Double(c.seconds) + Double(c.attoseconds) / 1e18)
             }
         }
-        holdsSlot = slots.acquire(unless: signal)
+        holdsSlot = slots.acquire(for: .answering, unless: signal)
         return holdsSlot
     }
 

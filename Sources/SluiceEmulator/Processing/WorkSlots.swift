@@ -31,7 +31,7 @@ final class WorkSlots: @unchecked Sendable {
     }
 
     /// Waits for a slot for `work`; false (no slot taken) if `signal` says stop first.
-    func acquire(for work: Work = .answering, unless signal: StopSignal?) -> Bool {
+    func acquire(for work: Work, unless signal: StopSignal?) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         waiting[work.rawValue] += 1

@@ -7,7 +7,7 @@ import Foundation
 /// from the thread (a full disk, a deflate failure) is thrown to the owner at its next hand-over or at `drain`;
 /// after one, nothing more is written.
 ///
-/// `@unchecked Sendable`: `free`, `filled`, `failure`, `busy`, `stopped` and `exited` are read and written only
+/// `@unchecked Sendable`: `free`, `filled`, `failure`, `stopped` and `exited` are read and written only
 /// while `condition` is locked; `emit` runs only on the thread.
 final class WriteBehind: @unchecked Sendable {
     /// Writes one buffer's bytes; `finish` ends the stream (the gzip trailer).
@@ -17,7 +17,6 @@ final class WriteBehind: @unchecked Sendable {
     private var free: [UnsafeMutableRawBufferPointer]
     private var filled: [(buffer: UnsafeMutableRawBufferPointer, count: Int, finish: Bool)] = []
     private var failure: RecordsError?
-    private var busy = false
     private var stopped = false
     private var exited = false
     private let emit: Emit
@@ -62,7 +61,8 @@ final class WriteBehind: @unchecked Sendable {
     func drain() throws(RecordsError) {
         condition.lock()
         defer { condition.unlock() }
-        while (!filled.isEmpty || busy) && failure == nil { condition.wait() }
+        // Written out when every buffer but the owner's one is free again.
+        while free.count < all.count - 1 && failure == nil { condition.wait() }
         if let failure { throw failure }
     }
 
@@ -82,7 +82,6 @@ final class WriteBehind: @unchecked Sendable {
             while filled.isEmpty && !stopped { condition.wait() }
             if stopped { break }
             let next = filled.removeFirst()
-            busy = true
             condition.unlock()
             var thrown: RecordsError?
             do throws(RecordsError) {
@@ -91,7 +90,6 @@ final class WriteBehind: @unchecked Sendable {
                 thrown = error
             }
             condition.lock()
-            busy = false
             free.append(next.buffer)
             if let thrown { failure = thrown }
             condition.broadcast()
